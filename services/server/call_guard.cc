@@ -1,0 +1,74 @@
+#include "services/server/call_guard.h"
+
+#include <algorithm>
+
+#include "absl/time/clock.h"
+#include "services/common/errors.h"
+
+namespace tpp {
+
+std::atomic<int>& CallGuard::InflightCalls() {
+  static std::atomic<int> inflight{0};
+  return inflight;
+}
+
+CallGuard::CallGuard(const Options& options, Listener listener,
+                     RateLimiter* limiter, const AdmissionGate* gate)
+    : options_(options), listener_(listener), limiter_(limiter), gate_(gate) {}
+
+absl::StatusOr<Identity> IdentityOf(const grpc::ServerContextBase& ctx,
+                                    absl::string_view trust_domain) {
+  std::shared_ptr<const grpc::AuthContext> auth = ctx.auth_context();
+  if (auth == nullptr || !auth->IsPeerAuthenticated()) {
+    return absl::UnauthenticatedError("no verified client certificate");
+  }
+  // gRPC sets peer_spiffe_id only when the certificate holds exactly one URI
+  // SAN: none, or several, leave it absent.
+  std::vector<grpc::string_ref> ids =
+      auth->FindPropertyValues(GRPC_PEER_SPIFFE_ID_PROPERTY_NAME);
+  if (ids.size() != 1) {
+    return absl::UnauthenticatedError(
+        "client certificate must hold exactly one URI SAN (a SPIFFE ID)");
+  }
+  return ParseSpiffeId(absl::string_view(ids[0].data(), ids[0].size()),
+                       trust_domain);
+}
+
+absl::StatusOr<Caller> CallGuard::Admit(grpc::CallbackServerContext* ctx,
+                                        absl::string_view method,
+                                        bool streaming) const {
+  absl::StatusOr<Identity> identity = IdentityOf(*ctx, options_.trust_domain);
+  if (!identity.ok()) {
+    return WithReason(identity.status(), "UNAUTHENTICATED");
+  }
+  Caller caller;
+  caller.identity = *std::move(identity);
+  caller.listener = listener_;
+  caller.rule = FindRule(method);
+  absl::Status allowed =
+      Authorize(caller.rule, caller.identity.role, listener_);
+  if (!allowed.ok()) return allowed;
+
+  const absl::Time now = absl::Now();
+  if (InflightCalls().load(std::memory_order_relaxed) > options_.inflight_max) {
+    return WithRetryDelay(
+        WithReason(absl::ResourceExhaustedError("the node is at capacity"),
+                   "OVERLOADED"),
+        absl::Milliseconds(100));
+  }
+  absl::Status rate = limiter_->Acquire(caller.identity.spiffe_id, now);
+  if (!rate.ok()) return rate;
+
+  absl::Time client_deadline = absl::FromChrono(ctx->deadline());
+  caller.deadline = std::min(
+      client_deadline,
+      now + (streaming ? options_.stream_deadline : options_.unary_deadline));
+
+  if (gate_ != nullptr && listener_ == Listener::kExternal) {
+    absl::Status open = gate_->Admit(caller);
+    if (!open.ok()) return open;
+  }
+  return caller;
+}
+
+}  // namespace tpp

@@ -1,0 +1,75 @@
+// The one gate every tpp.v1 call passes at its start, before any handler
+// logic: authentication (the certificate's SPIFFE ID), authorization (the
+// table), the per-credential rate limit, the in-flight bound, and the
+// isolation gate on the external listener.
+//
+// Thread-safe.
+#ifndef TPP_SERVICES_SERVER_CALL_GUARD_H_
+#define TPP_SERVICES_SERVER_CALL_GUARD_H_
+
+#include <atomic>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "grpcpp/grpcpp.h"
+#include "services/server/authorization.h"
+#include "services/server/identity.h"
+#include "services/server/rate_limiter.h"
+
+namespace tpp {
+
+// An admitted call: who, on which listener, under which rule, until when.
+struct Caller {
+  Identity identity;
+  Listener listener = Listener::kExternal;
+  const MethodRule* rule = nullptr;
+  absl::Time deadline;  // the client's, capped by the server default
+};
+
+// Decides whether an external call may start given the isolation state.
+// Implemented by the isolation switch (services/isolation).
+class AdmissionGate {
+ public:
+  virtual ~AdmissionGate() = default;
+  virtual absl::Status Admit(const Caller& caller) const = 0;
+};
+
+class CallGuard {
+ public:
+  struct Options {
+    std::string trust_domain = "tpp.local";
+    absl::Duration unary_deadline = absl::Seconds(30);
+    absl::Duration stream_deadline = absl::Minutes(30);
+    int inflight_max = 4096;
+  };
+
+  // `limiter` and `gate` (may be null) outlive the guard.
+  CallGuard(const Options& options, Listener listener, RateLimiter* limiter,
+            const AdmissionGate* gate);
+
+  // REQUIRES: `method` is the full gRPC method name of the handler calling.
+  absl::StatusOr<Caller> Admit(grpc::CallbackServerContext* ctx,
+                               absl::string_view method, bool streaming) const;
+
+  Listener listener() const { return listener_; }
+  const Options& options() const { return options_; }
+
+  // Calls in flight on this node (kept by the metrics interceptor).
+  static std::atomic<int>& InflightCalls();
+
+ private:
+  const Options options_;
+  const Listener listener_;
+  RateLimiter* const limiter_;
+  const AdmissionGate* const gate_;
+};
+
+// The caller's identity from the verified certificate's single URI SAN.
+absl::StatusOr<Identity> IdentityOf(const grpc::ServerContextBase& ctx,
+                                    absl::string_view trust_domain);
+
+}  // namespace tpp
+
+#endif  // TPP_SERVICES_SERVER_CALL_GUARD_H_

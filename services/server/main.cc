@@ -1,0 +1,83 @@
+// tppd: the tpp node. Flags are documented in README.md.
+#include <csignal>
+#include <cstdlib>
+#include <iostream>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/time/time.h"
+#include "services/common/log.h"
+#include "services/server/server.h"
+
+ABSL_FLAG(std::string, data_dir, "./var/tpp", "RocksDB data directory");
+ABSL_FLAG(std::string, listen, "127.0.0.1:7443",
+          "external listener (providers, insurers); port 0 picks one");
+ABSL_FLAG(std::string, admin_listen, "127.0.0.1:7444",
+          "admin listener (operators)");
+ABSL_FLAG(std::string, metrics_listen, "127.0.0.1:9464",
+          "Prometheus /metrics over HTTP; empty: off");
+ABSL_FLAG(std::string, tls_dir, "./var/tls",
+          "directory holding ca.pem, server.pem, server.key");
+ABSL_FLAG(std::string, trust_domain, "tpp.local",
+          "SPIFFE trust domain of client identities");
+ABSL_FLAG(std::string, master_key_file, "./var/master.key",
+          "development master key (mode 0600)");
+ABSL_FLAG(std::string, ready_file, "",
+          "if set, written with the bound ports (JSON) once listening");
+ABSL_FLAG(int64_t, unary_deadline_ms, 30000,
+          "deadline of unary calls whose client set none (or a later one)");
+ABSL_FLAG(int64_t, stream_deadline_ms, 1800000, "same, for streams");
+ABSL_FLAG(int64_t, shutdown_grace_ms, 10000,
+          "on SIGTERM, how long in-flight calls may take to finish");
+ABSL_FLAG(int, message_bytes_max, 4 << 20, "largest message, either way");
+ABSL_FLAG(int, concurrent_streams_max, 256, "concurrent calls per connection");
+ABSL_FLAG(int, inflight_max, 4096, "calls in flight on the node");
+ABSL_FLAG(double, rate_per_s, 1000, "sustained calls/s per credential");
+ABSL_FLAG(double, rate_burst, 2000, "burst of calls per credential");
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage("tppd: the tpp third-party payment node");
+  absl::ParseCommandLine(argc, argv);
+
+  // Signals are taken synchronously by this thread: block them before any
+  // other thread starts, so that every thread inherits the mask.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  tpp::ServerConfig config;
+  config.data_dir = absl::GetFlag(FLAGS_data_dir);
+  config.listen = absl::GetFlag(FLAGS_listen);
+  config.admin_listen = absl::GetFlag(FLAGS_admin_listen);
+  config.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  config.tls_dir = absl::GetFlag(FLAGS_tls_dir);
+  config.trust_domain = absl::GetFlag(FLAGS_trust_domain);
+  config.master_key_file = absl::GetFlag(FLAGS_master_key_file);
+  config.ready_file = absl::GetFlag(FLAGS_ready_file);
+  config.unary_deadline =
+      absl::Milliseconds(absl::GetFlag(FLAGS_unary_deadline_ms));
+  config.stream_deadline =
+      absl::Milliseconds(absl::GetFlag(FLAGS_stream_deadline_ms));
+  config.shutdown_grace =
+      absl::Milliseconds(absl::GetFlag(FLAGS_shutdown_grace_ms));
+  config.message_bytes_max = absl::GetFlag(FLAGS_message_bytes_max);
+  config.concurrent_streams_max = absl::GetFlag(FLAGS_concurrent_streams_max);
+  config.inflight_max = absl::GetFlag(FLAGS_inflight_max);
+  config.rate_per_s = absl::GetFlag(FLAGS_rate_per_s);
+  config.rate_burst = absl::GetFlag(FLAGS_rate_burst);
+
+  auto server = tpp::Server::Start(config);
+  if (!server.ok()) {
+    tpp::Log(tpp::LogLevel::kError, "start_failed",
+             {{"error", std::string(server.status().message())}});
+    return 1;
+  }
+  int signal = 0;
+  sigwait(&stop_signals, &signal);
+  tpp::Log(tpp::LogLevel::kInfo, "signal", {{"signal", signal}});
+  (*server)->Shutdown();
+  return 0;
+}

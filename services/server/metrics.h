@@ -1,0 +1,71 @@
+// Prometheus metrics of the node, served as text on --metrics_listen:
+// per method and status code call counts, latency histograms, in-flight
+// gauges. A gRPC server interceptor feeds them for every call, tpp.v1 or not
+// (health, reflection).
+//
+// Thread-safe.
+#ifndef TPP_SERVICES_SERVER_METRICS_H_
+#define TPP_SERVICES_SERVER_METRICS_H_
+
+#include <array>
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
+#include "grpcpp/support/server_interceptor.h"
+#include "prometheus/counter.h"
+#include "prometheus/exposer.h"
+#include "prometheus/family.h"
+#include "prometheus/gauge.h"
+#include "prometheus/histogram.h"
+#include "prometheus/registry.h"
+
+namespace tpp {
+
+inline constexpr int kGrpcCodeCount = 17;
+
+class Metrics {
+ public:
+  struct PerMethod {
+    std::string method;
+    prometheus::Histogram* latency = nullptr;
+    prometheus::Gauge* inflight = nullptr;
+    std::array<std::atomic<prometheus::Counter*>, kGrpcCodeCount> calls{};
+  };
+
+  Metrics();
+
+  // Starts serving /metrics on `address` ("127.0.0.1:9464"; port 0 picks
+  // one). Returns the bound port, or -1 when it could not bind.
+  int Serve(const std::string& address);
+
+  // Never null: unknown methods share one entry.
+  PerMethod* ForMethod(const char* method);
+  void RecordCall(PerMethod* m, int code, double seconds);
+
+  prometheus::Registry& registry() { return *registry_; }
+  std::shared_ptr<prometheus::Registry> shared_registry() { return registry_; }
+
+  // A server interceptor factory feeding these metrics and logging failed
+  // calls (method and code only).
+  std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>
+  InterceptorFactory();
+
+ private:
+  PerMethod* Create(const std::string& method);
+
+  std::shared_ptr<prometheus::Registry> registry_;
+  prometheus::Family<prometheus::Counter>& calls_;
+  prometheus::Family<prometheus::Histogram>& latency_;
+  prometheus::Family<prometheus::Gauge>& inflight_;
+  absl::Mutex mu_;
+  absl::flat_hash_map<std::string, std::unique_ptr<PerMethod>> methods_
+      ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<prometheus::Exposer> exposer_;
+};
+
+}  // namespace tpp
+
+#endif  // TPP_SERVICES_SERVER_METRICS_H_

@@ -1,0 +1,232 @@
+#include "services/server/server.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/grpcpp.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "services/audit/audit_service.h"
+#include "services/claims/claims_service.h"
+#include "services/common/log.h"
+#include "services/common/status_macros.h"
+#include "services/eligibility/eligibility_service.h"
+#include "services/isolation/isolation_service.h"
+#include "services/members/members_service.h"
+#include "services/server/call_guard.h"
+#include "services/server/metrics.h"
+#include "services/server/rate_limiter.h"
+#include "services/settlement/settlement_service.h"
+#include "storage/commit_queue.h"
+#include "storage/db.h"
+
+namespace tpp {
+namespace {
+
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return absl::FailedPreconditionError(absl::StrCat("cannot read ", path));
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerTls(
+    const std::string& tls_dir) {
+  TPP_ASSIGN_OR_RETURN(std::string ca, ReadFile(tls_dir + "/ca.pem"));
+  TPP_ASSIGN_OR_RETURN(std::string cert, ReadFile(tls_dir + "/server.pem"));
+  TPP_ASSIGN_OR_RETURN(std::string key, ReadFile(tls_dir + "/server.key"));
+  grpc::SslServerCredentialsOptions options(
+      GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  options.pem_root_certs = std::move(ca);
+  options.pem_key_cert_pairs.push_back({std::move(key), std::move(cert)});
+  return grpc::SslServerCredentials(options);
+}
+
+absl::Status WriteReadyFile(const std::string& path, int port, int admin_port,
+                            int metrics_port) {
+  std::string tmp = path + ".tmp";
+  std::string json = absl::StrCat(
+      "{\"port\":", port, ",\"admin_port\":", admin_port,
+      ",\"metrics_port\":", metrics_port, ",\"pid\":", ::getpid(), "}\n");
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << json;
+    if (!out.flush()) return absl::InternalError("cannot write the ready file");
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    return absl::InternalError("cannot rename the ready file");
+  }
+  return absl::OkStatus();
+}
+
+// The services of one listener, each bound to that listener's guard. Every
+// service is registered on both listeners: the authorization table, not the
+// registration, decides who may call what where, so a refused call is
+// PERMISSION_DENIED rather than UNIMPLEMENTED.
+struct ListenerServices {
+  explicit ListenerServices(const CallGuard& guard)
+      : eligibility(guard),
+        claims(guard),
+        members(guard),
+        settlement(guard),
+        isolation(guard),
+        audit(guard) {}
+  void RegisterOn(grpc::ServerBuilder* builder) {
+    builder->RegisterService(&eligibility);
+    builder->RegisterService(&claims);
+    builder->RegisterService(&members);
+    builder->RegisterService(&settlement);
+    builder->RegisterService(&isolation);
+    builder->RegisterService(&audit);
+  }
+  EligibilityServiceImpl eligibility;
+  ClaimServiceImpl claims;
+  MemberServiceImpl members;
+  SettlementServiceImpl settlement;
+  IsolationServiceImpl isolation;
+  AuditServiceImpl audit;
+};
+
+}  // namespace
+
+struct Server::State {
+  ServerConfig config;
+  std::unique_ptr<storage::Db> db;
+  std::unique_ptr<storage::CommitQueue> commits;
+  Metrics metrics;
+  std::unique_ptr<RateLimiter> limiter;
+  std::unique_ptr<CallGuard> external_guard;
+  std::unique_ptr<CallGuard> admin_guard;
+  std::unique_ptr<ListenerServices> external_services;
+  std::unique_ptr<ListenerServices> admin_services;
+  std::unique_ptr<grpc::Server> external;
+  std::unique_ptr<grpc::Server> admin;
+  int port = 0;
+  int admin_port = 0;
+  int metrics_port = 0;
+  absl::Mutex mu;
+  bool shut_down = false;
+};
+
+Server::Server(std::unique_ptr<State> state) : state_(std::move(state)) {}
+
+Server::~Server() { Shutdown(); }
+
+int Server::port() const { return state_->port; }
+int Server::admin_port() const { return state_->admin_port; }
+int Server::metrics_port() const { return state_->metrics_port; }
+
+absl::StatusOr<std::unique_ptr<Server>> Server::Start(
+    const ServerConfig& config) {
+  auto state = std::make_unique<State>();
+  state->config = config;
+
+  TPP_ASSIGN_OR_RETURN(
+      state->db, storage::Db::Open(config.data_dir, storage::Db::Options()));
+  state->commits = std::make_unique<storage::CommitQueue>(
+      state->db->raw(), storage::CommitQueue::Options());
+
+  TPP_ASSIGN_OR_RETURN(auto credentials, ServerTls(config.tls_dir));
+
+  RateLimiter::Options limits;
+  limits.rate_per_s = config.rate_per_s;
+  limits.burst = config.rate_burst;
+  state->limiter = std::make_unique<RateLimiter>(limits);
+  CallGuard::Options guard_options;
+  guard_options.trust_domain = config.trust_domain;
+  guard_options.unary_deadline = config.unary_deadline;
+  guard_options.stream_deadline = config.stream_deadline;
+  guard_options.inflight_max = config.inflight_max;
+  state->external_guard = std::make_unique<CallGuard>(
+      guard_options, Listener::kExternal, state->limiter.get(), nullptr);
+  state->admin_guard = std::make_unique<CallGuard>(
+      guard_options, Listener::kAdmin, state->limiter.get(), nullptr);
+  state->external_services =
+      std::make_unique<ListenerServices>(*state->external_guard);
+  state->admin_services =
+      std::make_unique<ListenerServices>(*state->admin_guard);
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+
+  auto build = [&](const std::string& address, ListenerServices* services,
+                   int* port) -> absl::StatusOr<std::unique_ptr<grpc::Server>> {
+    grpc::ServerBuilder builder;
+    builder.AddListeningPort(address, credentials, port);
+    builder.SetMaxReceiveMessageSize(config.message_bytes_max);
+    builder.SetMaxSendMessageSize(config.message_bytes_max);
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
+                               config.concurrent_streams_max);
+    std::vector<
+        std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+        interceptors;
+    interceptors.push_back(state->metrics.InterceptorFactory());
+    builder.experimental().SetInterceptorCreators(std::move(interceptors));
+    services->RegisterOn(&builder);
+    std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+    if (server == nullptr || *port == 0) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("cannot listen on ", address));
+    }
+    server->GetHealthCheckService()->SetServingStatus(true);
+    return server;
+  };
+  TPP_ASSIGN_OR_RETURN(
+      state->external,
+      build(config.listen, state->external_services.get(), &state->port));
+  TPP_ASSIGN_OR_RETURN(state->admin,
+                       build(config.admin_listen, state->admin_services.get(),
+                             &state->admin_port));
+  if (!config.metrics_listen.empty()) {
+    state->metrics_port = state->metrics.Serve(config.metrics_listen);
+    if (state->metrics_port < 0) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("cannot serve metrics on ", config.metrics_listen));
+    }
+  }
+  Log(LogLevel::kInfo, "listening",
+      {{"port", state->port},
+       {"admin_port", state->admin_port},
+       {"metrics_port", state->metrics_port},
+       {"data_dir", config.data_dir}});
+  if (!config.ready_file.empty()) {
+    TPP_RETURN_IF_ERROR(WriteReadyFile(config.ready_file, state->port,
+                                       state->admin_port, state->metrics_port));
+  }
+  return std::unique_ptr<Server>(new Server(std::move(state)));
+}
+
+void Server::Shutdown() {
+  {
+    absl::MutexLock lock(&state_->mu);
+    if (state_->shut_down) return;
+    state_->shut_down = true;
+  }
+  Log(LogLevel::kInfo, "shutting_down", {});
+  // Health turns NOT_SERVING first so that load balancers stop routing here.
+  state_->external->GetHealthCheckService()->SetServingStatus(false);
+  state_->admin->GetHealthCheckService()->SetServingStatus(false);
+  const auto deadline =
+      absl::ToChronoTime(absl::Now() + state_->config.shutdown_grace);
+  std::thread admin([&] { state_->admin->Shutdown(deadline); });
+  state_->external->Shutdown(deadline);
+  admin.join();
+  state_->commits->Stop();
+  absl::Status flushed = state_->db->Flush();
+  if (!flushed.ok()) {
+    Log(LogLevel::kError, "flush_failed", {{"error", flushed.ToString()}});
+  }
+  Log(LogLevel::kInfo, "stopped", {});
+}
+
+}  // namespace tpp

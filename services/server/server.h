@@ -1,0 +1,62 @@
+// tppd: the node. Opens the database, builds the call guards and the
+// services, and serves them on two mTLS listeners (external: providers and
+// insurers; admin: operators), each with grpc.health.v1 and reflection, plus
+// Prometheus metrics over HTTP.
+//
+// Start() returns once every listener accepts; Shutdown() may be called from
+// any thread, once.
+#ifndef TPP_SERVICES_SERVER_SERVER_H_
+#define TPP_SERVICES_SERVER_SERVER_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace tpp {
+
+struct ServerConfig {
+  std::string data_dir = "./var/tpp";
+  std::string listen = "127.0.0.1:7443";
+  std::string admin_listen = "127.0.0.1:7444";
+  std::string metrics_listen = "127.0.0.1:9464";  // empty: no metrics
+  std::string tls_dir = "./var/tls";
+  std::string trust_domain = "tpp.local";
+  std::string master_key_file = "./var/master.key";
+  // Written (atomically) with the bound ports once listening, as JSON.
+  std::string ready_file;
+
+  absl::Duration unary_deadline = absl::Seconds(30);
+  absl::Duration stream_deadline = absl::Minutes(30);
+  absl::Duration shutdown_grace = absl::Seconds(10);
+  int message_bytes_max = 4 << 20;
+  int concurrent_streams_max = 256;  // per connection
+  int inflight_max = 4096;           // per node
+  double rate_per_s = 1000;          // per credential
+  double rate_burst = 2000;
+};
+
+class Server {
+ public:
+  static absl::StatusOr<std::unique_ptr<Server>> Start(
+      const ServerConfig& config);
+  ~Server();
+
+  int port() const;
+  int admin_port() const;
+  int metrics_port() const;
+
+  // Stops accepting, lets in-flight calls finish within the grace period,
+  // cancels the rest, drains the commit queue and flushes the database.
+  void Shutdown();
+
+ private:
+  struct State;
+  explicit Server(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace tpp
+
+#endif  // TPP_SERVICES_SERVER_SERVER_H_

@@ -1,0 +1,111 @@
+#include "storage/db.h"
+
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "rocksdb/cache.h"
+#include "rocksdb/filter_policy.h"
+#include "rocksdb/table.h"
+
+namespace tpp::storage {
+namespace {
+
+constexpr std::array<absl::string_view, kCfCount> kCfNames = {
+    "default",
+    "members",
+    "member_index",
+    "member_keys",
+    "contracts",
+    "claims",
+    "claim_idempotency",
+    "claims_by_provider",
+    "claims_by_insurer",
+    "usage",
+    "ledger",
+    "settlements",
+    "audit",
+    "control",
+};
+
+}  // namespace
+
+absl::string_view CfName(Cf cf) { return kCfNames[static_cast<int>(cf)]; }
+
+absl::Status FromRocks(const rocksdb::Status& status, absl::string_view what) {
+  if (status.ok()) return absl::OkStatus();
+  std::string message = absl::StrCat(what, ": ", status.ToString());
+  if (status.IsNotFound()) return absl::NotFoundError(message);
+  if (status.IsCorruption()) return absl::DataLossError(message);
+  if (status.IsInvalidArgument()) return absl::InternalError(message);
+  // IO errors (disk full, read-only file system), busy, timed out, shutdown:
+  // the caller should retry later.
+  return absl::UnavailableError(message);
+}
+
+absl::StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& dir,
+                                             const Options& options) {
+  rocksdb::Options db_options;
+  db_options.create_if_missing = options.create_if_missing;
+  db_options.create_missing_column_families = true;
+  db_options.paranoid_checks = true;
+  db_options.max_background_jobs = 2;
+  db_options.bytes_per_sync = 1 << 20;
+  db_options.keep_log_file_num = 4;
+  db_options.max_total_wal_size = uint64_t{256} << 20;
+
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table.cache_index_and_filter_blocks = true;
+  rocksdb::ColumnFamilyOptions cf_options;
+  cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  cf_options.write_buffer_size = 32 << 20;
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (absl::string_view name : kCfNames) {
+    descriptors.emplace_back(std::string(name), cf_options);
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s =
+      rocksdb::DB::Open(db_options, dir, descriptors, &handles, &raw);
+  if (!s.ok()) return FromRocks(s, "opening the database");
+
+  std::unique_ptr<Db> db(new Db());
+  db->db_.reset(raw);
+  for (int i = 0; i < kCfCount; ++i) db->handles_[i] = handles[i];
+  return db;
+}
+
+Db::~Db() {
+  if (!db_) return;
+  for (auto* handle : handles_) {
+    if (handle != nullptr) db_->DestroyColumnFamilyHandle(handle);
+  }
+  db_->Close();
+}
+
+absl::StatusOr<std::string> Db::Get(Cf cf, absl::string_view key) const {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_[int(cf)],
+                               rocksdb::Slice(key.data(), key.size()), &value);
+  if (s.IsNotFound()) return absl::NotFoundError("no such record");
+  if (!s.ok()) return FromRocks(s, "reading");
+  return value;
+}
+
+absl::Status Db::WriteSync(rocksdb::WriteBatch* batch) {
+  rocksdb::WriteOptions write_options;
+  write_options.sync = true;
+  return FromRocks(db_->Write(write_options, batch), "writing");
+}
+
+absl::Status Db::Flush() {
+  std::vector<rocksdb::ColumnFamilyHandle*> all(handles_.begin(),
+                                                handles_.end());
+  rocksdb::Status s = db_->Flush(rocksdb::FlushOptions(), all);
+  if (!s.ok()) return FromRocks(s, "flushing");
+  return FromRocks(db_->SyncWAL(), "syncing the WAL");
+}
+
+}  // namespace tpp::storage

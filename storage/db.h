@@ -1,0 +1,80 @@
+// The node's one RocksDB instance, with a column family per record kind
+// (DESIGN.md, "Data at rest"). Cores never see this type: they talk to
+// store interfaces that storage/ implements on top of it.
+//
+// Thread-safe: RocksDB handles are safe for concurrent use; Db adds no state.
+#ifndef TPP_STORAGE_DB_H_
+#define TPP_STORAGE_DB_H_
+
+#include <array>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "rocksdb/db.h"
+
+namespace tpp::storage {
+
+enum class Cf : int {
+  kDefault = 0,
+  kMembers,
+  kMemberIndex,
+  kMemberKeys,
+  kContracts,
+  kClaims,
+  kClaimIdempotency,
+  kClaimsByProvider,
+  kClaimsByInsurer,
+  kUsage,
+  kLedger,
+  kSettlements,
+  kAudit,
+  kControl,
+};
+inline constexpr int kCfCount = static_cast<int>(Cf::kControl) + 1;
+
+// The column family's name on disk.
+absl::string_view CfName(Cf cf);
+
+// Maps a RocksDB status to the code a caller should act on: a full or
+// read-only disk is UNAVAILABLE (retry later), corruption is DATA_LOSS.
+absl::Status FromRocks(const rocksdb::Status& status, absl::string_view what);
+
+class Db {
+ public:
+  struct Options {
+    bool create_if_missing = true;
+    size_t block_cache_bytes = size_t{256} << 20;
+  };
+
+  static absl::StatusOr<std::unique_ptr<Db>> Open(const std::string& dir,
+                                                  const Options& options);
+  ~Db();
+  Db(const Db&) = delete;
+  Db& operator=(const Db&) = delete;
+
+  rocksdb::DB* raw() const { return db_.get(); }
+  rocksdb::ColumnFamilyHandle* cf(Cf cf) const {
+    return handles_[static_cast<int>(cf)];
+  }
+
+  // NOT_FOUND when the key is absent.
+  absl::StatusOr<std::string> Get(Cf cf, absl::string_view key) const;
+  // Writes one batch with sync; blocks the caller for the sync. For start-up
+  // and tools: request paths go through CommitQueue.
+  absl::Status WriteSync(rocksdb::WriteBatch* batch);
+  // Flushes memtables and syncs the WAL: used at shutdown.
+  absl::Status Flush();
+
+ private:
+  Db() = default;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::array<rocksdb::ColumnFamilyHandle*, kCfCount> handles_{};
+};
+
+}  // namespace tpp::storage
+
+#endif  // TPP_STORAGE_DB_H_

@@ -1,0 +1,144 @@
+#!/usr/bin/python3
+"""The public API from Python's grpcio (Debian's python3-grpcio), with stubs
+generated from proto/ alone: what an independent client sees.
+
+Starts its own tppd on free loopback ports with fresh certificates, then
+checks: health SERVING over mTLS with a provider certificate; reflection
+lists the six tpp.v1 services; a call without a client certificate fails; a
+provider calling IsolationService/GetIsolation on the admin listener gets
+PERMISSION_DENIED with a google.rpc ErrorInfo (domain tpp.v1).
+
+Prints 'N passed, N failed' and exits non-zero on any failure.
+"""
+import argparse
+import glob
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--tppd", required=True)
+parser.add_argument("--source_dir", required=True)
+args = parser.parse_args()
+
+work = tempfile.mkdtemp(prefix="tpp-py-")
+gen = os.path.join(work, "gen")
+os.makedirs(gen)
+proto_dir = os.path.join(args.source_dir, "proto")
+std_dir = "/usr/share/grpc-proto"
+protos = [os.path.relpath(p, proto_dir)
+          for p in glob.glob(os.path.join(proto_dir, "**/*.proto"), recursive=True)]
+subprocess.run(["protoc", "-I", proto_dir, "-I", "/usr/include",
+                "--python_out", gen, "--grpc_python_out", gen,
+                "--plugin=protoc-gen-grpc_python=/usr/bin/grpc_python_plugin"]
+               + protos, check=True)
+subprocess.run(["protoc", "-I", std_dir, "--python_out", gen, "--grpc_python_out", gen,
+                "--plugin=protoc-gen-grpc_python=/usr/bin/grpc_python_plugin",
+                "grpc/health/v1/health.proto",
+                "grpc/reflection/v1alpha/reflection.proto"], check=True)
+sys.path.insert(0, gen)
+
+import grpc  # noqa: E402
+from google.rpc import error_details_pb2, status_pb2  # noqa: E402
+from grpc.health.v1 import health_pb2, health_pb2_grpc  # noqa: E402
+from grpc.reflection.v1alpha import reflection_pb2, reflection_pb2_grpc  # noqa: E402
+from tpp.v1 import isolation_pb2, isolation_pb2_grpc  # noqa: E402
+
+certs = os.path.join(work, "certs")
+subprocess.run([os.path.join(args.source_dir, "tools", "dev-certs.sh"), certs,
+                "provider/750100001", "operator/alice"],
+               check=True, stderr=subprocess.DEVNULL)
+ready = os.path.join(work, "ready.json")
+log = open(os.path.join(work, "tppd.log"), "w")
+tppd = subprocess.Popen([args.tppd, "--data_dir=" + os.path.join(work, "data"),
+                         "--listen=127.0.0.1:0", "--admin_listen=127.0.0.1:0",
+                         "--metrics_listen=", "--tls_dir=" + certs,
+                         "--master_key_file=" + os.path.join(work, "master.key"),
+                         "--ready_file=" + ready], stderr=log)
+deadline = time.time() + 30
+while not os.path.exists(ready):
+    if time.time() > deadline or tppd.poll() is not None:
+        print(open(os.path.join(work, "tppd.log")).read())
+        sys.exit("tppd did not start")
+    time.sleep(0.05)
+ports = json.load(open(ready))
+
+
+def read(name):
+    with open(os.path.join(certs, name), "rb") as f:
+        return f.read()
+
+
+def channel(port, identity=None):
+    creds = grpc.ssl_channel_credentials(
+        root_certificates=read("ca.pem"),
+        private_key=read(identity.replace("/", "-") + ".key") if identity else None,
+        certificate_chain=read(identity.replace("/", "-") + ".pem") if identity else None)
+    return grpc.secure_channel("127.0.0.1:%d" % port, creds,
+                               options=(("grpc.ssl_target_name_override", "localhost"),))
+
+
+passed = failed = 0
+
+
+def check(name, condition, detail=""):
+    global passed, failed
+    if condition:
+        passed += 1
+        print("ok   ", name)
+    else:
+        failed += 1
+        print("FAIL ", name, detail)
+
+
+try:
+    external = channel(ports["port"], "provider/750100001")
+    reply = health_pb2_grpc.HealthStub(external).Check(
+        health_pb2.HealthCheckRequest(), timeout=10)
+    check("health SERVING with a provider certificate",
+          reply.status == health_pb2.HealthCheckResponse.SERVING)
+
+    stub = reflection_pb2_grpc.ServerReflectionStub(external)
+    responses = stub.ServerReflectionInfo(
+        iter([reflection_pb2.ServerReflectionRequest(list_services="*")]), timeout=10)
+    names = {s.name for r in responses for s in r.list_services_response.service}
+    wanted = {"tpp.v1." + s for s in ("EligibilityService", "ClaimService",
+                                      "MemberService", "SettlementService",
+                                      "IsolationService", "AuditService")}
+    check("reflection lists the six tpp.v1 services", wanted <= names, names)
+
+    try:
+        health_pb2_grpc.HealthStub(channel(ports["port"])).Check(
+            health_pb2.HealthCheckRequest(), timeout=10)
+        check("no client certificate fails", False, "the call succeeded")
+    except grpc.RpcError as e:
+        check("no client certificate fails",
+              e.code() == grpc.StatusCode.UNAVAILABLE, e.code())
+
+    admin = channel(ports["admin_port"], "provider/750100001")
+    try:
+        isolation_pb2_grpc.IsolationServiceStub(admin).GetIsolation(
+            isolation_pb2.GetIsolationRequest(), timeout=10)
+        check("provider on the admin listener is denied", False, "succeeded")
+    except grpc.RpcError as e:
+        check("provider on the admin listener is PERMISSION_DENIED",
+              e.code() == grpc.StatusCode.PERMISSION_DENIED, e.code())
+        details = dict(e.trailing_metadata()).get("grpc-status-details-bin")
+        status = status_pb2.Status.FromString(details)
+        info = error_details_pb2.ErrorInfo()
+        check("the refusal carries an ErrorInfo in domain tpp.v1",
+              status.details[0].Unpack(info) and info.domain == "tpp.v1"
+              and info.reason == "PERMISSION_DENIED", status)
+finally:
+    tppd.send_signal(signal.SIGTERM)
+    code = tppd.wait(timeout=30)
+    check("tppd exits 0 on SIGTERM", code == 0, code)
+    shutil.rmtree(work, ignore_errors=True)
+
+print("%d passed, %d failed" % (passed, failed))
+sys.exit(1 if failed else 0)

@@ -1,0 +1,129 @@
+// tpp-demo: a short narrated tour of a running node with the three roles:
+// a pharmacy (provider), an insurer and two operators. Run by tools/run.sh.
+// Each step prints what it does and what the node answered; the demo grows
+// with the platform.
+#include <cstdio>
+#include <string>
+
+#include "CLI/CLI.hpp"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "tools/tppctl/client.h"
+#include "tpp/v1/claims.grpc.pb.h"
+#include "tpp/v1/eligibility.grpc.pb.h"
+#include "tpp/v1/isolation.grpc.pb.h"
+#include "tpp/v1/members.grpc.pb.h"
+
+namespace tpp::demo {
+namespace {
+
+using ctl::ClientOptions;
+using ctl::Connect;
+using ctl::Describe;
+using ctl::NewContext;
+
+void Step(const char* who, const char* what) {
+  std::printf("\n[%s] %s\n", who, what);
+}
+
+void Answer(const grpc::Status& status, const std::string& ok_text) {
+  std::printf("  -> %s\n",
+              status.ok() ? ok_text.c_str() : Describe(status).c_str());
+}
+
+ClientOptions As(ClientOptions options, const std::string& identity) {
+  options.identity = identity;
+  return options;
+}
+
+int Run(const ClientOptions& base) {
+  std::printf("tpp demo against %s (external) and %s (admin)\n",
+              base.target.c_str(), base.admin.c_str());
+
+  ClientOptions pharmacy = As(base, "provider/750100001");
+  ClientOptions insurer = As(base, "insurer/100000001");
+  ClientOptions alice = As(base, "operator/alice");
+
+  Step("pharmacy 750100001", "health check on the external listener (mTLS)");
+  {
+    auto stub =
+        grpc::health::v1::Health::NewStub(Connect(pharmacy, base.target));
+    auto ctx = NewContext(pharmacy);
+    grpc::health::v1::HealthCheckResponse response;
+    grpc::Status status = stub->Check(ctx.get(), {}, &response);
+    Answer(status, grpc::health::v1::HealthCheckResponse::ServingStatus_Name(
+                       response.status()));
+    if (!status.ok()) return 1;
+  }
+
+  Step("insurer 100000001", "loads a contract (200 % of the base in pharmacy)");
+  {
+    auto stub = tpp::v1::MemberService::NewStub(Connect(insurer, base.target));
+    auto ctx = NewContext(insurer);
+    tpp::v1::Contract contract;
+    contract.set_contract_id("GOLD-2026");
+    auto* g = contract.add_guarantees();
+    g->set_category(tpp::v1::PHARMACY);
+    g->set_rate_bp(20000);
+    g->set_annual_ceiling_cents(100000);
+    tpp::v1::UpsertContractResponse response;
+    Answer(stub->UpsertContract(ctx.get(), contract, &response),
+           "contract " + response.contract_id() + " stored");
+  }
+
+  Step("pharmacy 750100001",
+       "checks a patient's cover at the counter (answer holds no name)");
+  {
+    auto stub =
+        tpp::v1::EligibilityService::NewStub(Connect(pharmacy, base.target));
+    auto ctx = NewContext(pharmacy);
+    tpp::v1::CheckEligibilityRequest request;
+    request.mutable_beneficiary()->set_nir("295109912611193");
+    request.mutable_beneficiary()->set_birth_date("1995-10-12");
+    request.mutable_beneficiary()->set_birth_rank(1);
+    request.set_insurer_id("100000001");
+    request.set_care_date("2026-11-28");
+    request.set_category(tpp::v1::PHARMACY);
+    tpp::v1::CheckEligibilityResponse response;
+    grpc::Status status = stub->CheckEligibility(ctx.get(), request, &response);
+    Answer(status, response.eligible()
+                       ? "eligible"
+                       : "not eligible: " +
+                             tpp::v1::RejectReason_Name(response.reason()));
+  }
+
+  Step("pharmacy 750100001",
+       "tries the operators' admin listener with its own certificate");
+  {
+    auto stub =
+        tpp::v1::IsolationService::NewStub(Connect(pharmacy, base.admin));
+    auto ctx = NewContext(pharmacy);
+    tpp::v1::IsolationStatus response;
+    Answer(stub->GetIsolation(ctx.get(), {}, &response),
+           "(unexpected) allowed");
+  }
+
+  Step("operator alice", "reads the isolation state on the admin listener");
+  {
+    auto stub = tpp::v1::IsolationService::NewStub(Connect(alice, base.admin));
+    auto ctx = NewContext(alice);
+    tpp::v1::IsolationStatus response;
+    grpc::Status status = stub->GetIsolation(ctx.get(), {}, &response);
+    Answer(status, "generation " + std::to_string(response.generation()) +
+                       (response.sealed() ? ", sealed" : ", unsealed"));
+  }
+  std::printf("\ndemo done\n");
+  return 0;
+}
+
+}  // namespace
+}  // namespace tpp::demo
+
+int main(int argc, char** argv) {
+  CLI::App app{"tpp-demo: a narrated tour of a running tpp node"};
+  tpp::ctl::ClientOptions options;
+  app.add_option("--target", options.target)->capture_default_str();
+  app.add_option("--admin", options.admin)->capture_default_str();
+  app.add_option("--tls_dir", options.tls_dir)->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+  return tpp::demo::Run(options);
+}

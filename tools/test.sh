@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# The README's test command: installs what is needed, builds, and runs every
+# test (unit, end-to-end through real mTLS clients, Python client) with ctest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash tools/build.sh
+ctest --test-dir build --output-on-failure -j"$(nproc)" --timeout 900 "$@"

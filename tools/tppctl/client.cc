@@ -1,0 +1,85 @@
+#include "tools/tppctl/client.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+
+namespace tpp::ctl {
+namespace {
+
+std::string ReadOrDie(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    std::fprintf(stderr, "tppctl: cannot read %s\n", path.c_str());
+    std::exit(2);
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+const char* CodeName(grpc::StatusCode code) {
+  static const char* kNames[] = {"OK",
+                                 "CANCELLED",
+                                 "UNKNOWN",
+                                 "INVALID_ARGUMENT",
+                                 "DEADLINE_EXCEEDED",
+                                 "NOT_FOUND",
+                                 "ALREADY_EXISTS",
+                                 "PERMISSION_DENIED",
+                                 "RESOURCE_EXHAUSTED",
+                                 "FAILED_PRECONDITION",
+                                 "ABORTED",
+                                 "OUT_OF_RANGE",
+                                 "UNIMPLEMENTED",
+                                 "INTERNAL",
+                                 "UNAVAILABLE",
+                                 "DATA_LOSS",
+                                 "UNAUTHENTICATED"};
+  int i = static_cast<int>(code);
+  return i >= 0 && i < 17 ? kNames[i] : "UNKNOWN";
+}
+
+}  // namespace
+
+std::shared_ptr<grpc::Channel> Connect(const ClientOptions& options,
+                                       const std::string& address) {
+  std::string file = options.identity;
+  std::replace(file.begin(), file.end(), '/', '-');
+  grpc::SslCredentialsOptions tls;
+  tls.pem_root_certs = ReadOrDie(options.tls_dir + "/ca.pem");
+  tls.pem_cert_chain = ReadOrDie(options.tls_dir + "/" + file + ".pem");
+  tls.pem_private_key = ReadOrDie(options.tls_dir + "/" + file + ".key");
+  grpc::ChannelArguments args;
+  // Dev certificates name localhost; production ones name the node.
+  args.SetSslTargetNameOverride("localhost");
+  return grpc::CreateCustomChannel(address, grpc::SslCredentials(tls), args);
+}
+
+std::unique_ptr<grpc::ClientContext> NewContext(const ClientOptions& options) {
+  auto ctx = std::make_unique<grpc::ClientContext>();
+  ctx->set_deadline(std::chrono::system_clock::now() +
+                    std::chrono::milliseconds(options.timeout_ms));
+  return ctx;
+}
+
+std::string Describe(const grpc::Status& status) {
+  std::string out = CodeName(status.error_code());
+  if (!status.error_message().empty()) out += ": " + status.error_message();
+  google::rpc::Status details;
+  if (!status.error_details().empty() &&
+      details.ParseFromString(status.error_details())) {
+    for (const auto& any : details.details()) {
+      google::rpc::ErrorInfo info;
+      if (any.UnpackTo(&info)) out += " (" + info.reason() + ")";
+    }
+  }
+  return out;
+}
+
+}  // namespace tpp::ctl
