@@ -7,14 +7,14 @@
 
 namespace tpp {
 
-std::atomic<int>& CallGuard::InflightCalls() {
-  static std::atomic<int> inflight{0};
-  return inflight;
-}
-
 CallGuard::CallGuard(const Options& options, Listener listener,
-                     RateLimiter* limiter, const AdmissionGate* gate)
-    : options_(options), listener_(listener), limiter_(limiter), gate_(gate) {}
+                     CallCounters* counters, RateLimiter* limiter,
+                     const AdmissionGate* gate)
+    : options_(options),
+      listener_(listener),
+      counters_(counters),
+      limiter_(limiter),
+      gate_(gate) {}
 
 absl::StatusOr<Identity> IdentityOf(const grpc::ServerContextBase& ctx,
                                     absl::string_view trust_domain) {
@@ -50,7 +50,14 @@ absl::StatusOr<Caller> CallGuard::Admit(grpc::CallbackServerContext* ctx,
   if (!allowed.ok()) return allowed;
 
   const absl::Time now = absl::Now();
-  if (InflightCalls().load(std::memory_order_relaxed) > options_.inflight_max) {
+  if (counters_->draining.load(std::memory_order_relaxed)) {
+    return WithRetryDelay(
+        WithReason(absl::UnavailableError("the node is shutting down"),
+                   "SHUTTING_DOWN"),
+        absl::Seconds(1));
+  }
+  if (counters_->inflight.load(std::memory_order_relaxed) >
+      options_.inflight_max) {
     return WithRetryDelay(
         WithReason(absl::ResourceExhaustedError("the node is at capacity"),
                    "OVERLOADED"),

@@ -28,6 +28,14 @@ struct Caller {
   absl::Time deadline;  // the client's, capped by the server default
 };
 
+// The node's live call counts and drain flag, shared by the guards (which
+// read them) and the metrics interceptor (which keeps the counts).
+struct CallCounters {
+  std::atomic<int> inflight{0};       // every call, health included
+  std::atomic<int> tpp_inflight{0};   // tpp.v1 calls only
+  std::atomic<bool> draining{false};  // shutting down: refuse new calls
+};
+
 // Decides whether an external call may start given the isolation state.
 // Implemented by the isolation switch (services/isolation).
 class AdmissionGate {
@@ -45,9 +53,9 @@ class CallGuard {
     int inflight_max = 4096;
   };
 
-  // `limiter` and `gate` (may be null) outlive the guard.
-  CallGuard(const Options& options, Listener listener, RateLimiter* limiter,
-            const AdmissionGate* gate);
+  // `counters`, `limiter` and `gate` (may be null) outlive the guard.
+  CallGuard(const Options& options, Listener listener, CallCounters* counters,
+            RateLimiter* limiter, const AdmissionGate* gate);
 
   // REQUIRES: `method` is the full gRPC method name of the handler calling.
   absl::StatusOr<Caller> Admit(grpc::CallbackServerContext* ctx,
@@ -56,12 +64,10 @@ class CallGuard {
   Listener listener() const { return listener_; }
   const Options& options() const { return options_; }
 
-  // Calls in flight on this node (kept by the metrics interceptor).
-  static std::atomic<int>& InflightCalls();
-
  private:
   const Options options_;
   const Listener listener_;
+  CallCounters* const counters_;
   RateLimiter* const limiter_;
   const AdmissionGate* const gate_;
 };

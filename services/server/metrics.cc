@@ -48,16 +48,20 @@ bool KnownMethod(const char* method) {
 
 class MetricsInterceptor final : public grpc::experimental::Interceptor {
  public:
-  MetricsInterceptor(Metrics* metrics, Metrics::PerMethod* method)
+  MetricsInterceptor(Metrics* metrics, Metrics::PerMethod* method,
+                     CallCounters* counters)
       : metrics_(metrics),
         method_(method),
+        counters_(counters),
         start_(std::chrono::steady_clock::now()) {
     method_->inflight->Increment();
-    CallGuard::InflightCalls().fetch_add(1, std::memory_order_relaxed);
+    counters_->inflight.fetch_add(1, std::memory_order_relaxed);
+    if (method_->tpp) counters_->tpp_inflight.fetch_add(1);
   }
   ~MetricsInterceptor() override {
     method_->inflight->Decrement();
-    CallGuard::InflightCalls().fetch_sub(1, std::memory_order_relaxed);
+    counters_->inflight.fetch_sub(1, std::memory_order_relaxed);
+    if (method_->tpp) counters_->tpp_inflight.fetch_sub(1);
   }
 
   void Intercept(
@@ -83,21 +87,24 @@ class MetricsInterceptor final : public grpc::experimental::Interceptor {
  private:
   Metrics* const metrics_;
   Metrics::PerMethod* const method_;
+  CallCounters* const counters_;
   const std::chrono::steady_clock::time_point start_;
 };
 
 class MetricsInterceptorFactory final
     : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
-  explicit MetricsInterceptorFactory(Metrics* metrics) : metrics_(metrics) {}
+  MetricsInterceptorFactory(Metrics* metrics, CallCounters* counters)
+      : metrics_(metrics), counters_(counters) {}
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override {
-    return new MetricsInterceptor(metrics_,
-                                  metrics_->ForMethod(info->method()));
+    return new MetricsInterceptor(metrics_, metrics_->ForMethod(info->method()),
+                                  counters_);
   }
 
  private:
   Metrics* const metrics_;
+  CallCounters* const counters_;
 };
 
 }  // namespace
@@ -133,6 +140,7 @@ int Metrics::Serve(const std::string& address) {
 Metrics::PerMethod* Metrics::Create(const std::string& method) {
   auto m = std::make_unique<PerMethod>();
   m->method = method;
+  m->tpp = FindRule(method) != nullptr;
   m->latency =
       &latency_.Add({{"method", method}},
                     prometheus::Histogram::BucketBoundaries{
@@ -174,8 +182,8 @@ void Metrics::RecordCall(PerMethod* m, int code, double seconds) {
 }
 
 std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>
-Metrics::InterceptorFactory() {
-  return std::make_unique<MetricsInterceptorFactory>(this);
+Metrics::InterceptorFactory(CallCounters* counters) {
+  return std::make_unique<MetricsInterceptorFactory>(this, counters);
 }
 
 }  // namespace tpp

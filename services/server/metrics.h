@@ -21,6 +21,7 @@
 #include "prometheus/gauge.h"
 #include "prometheus/histogram.h"
 #include "prometheus/registry.h"
+#include "services/server/call_guard.h"
 
 namespace tpp {
 
@@ -30,6 +31,7 @@ class Metrics {
  public:
   struct PerMethod {
     std::string method;
+    bool tpp = false;  // a tpp.v1 method (in the authorization table)
     prometheus::Histogram* latency = nullptr;
     prometheus::Gauge* inflight = nullptr;
     std::array<std::atomic<prometheus::Counter*>, kGrpcCodeCount> calls{};
@@ -48,10 +50,11 @@ class Metrics {
   prometheus::Registry& registry() { return *registry_; }
   std::shared_ptr<prometheus::Registry> shared_registry() { return registry_; }
 
-  // A server interceptor factory feeding these metrics and logging failed
-  // calls (method and code only).
+  // A server interceptor factory feeding these metrics and `counters`, and
+  // logging failed calls (method, code, message: never personal data).
+  // `counters` outlives the factory.
   std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>
-  InterceptorFactory();
+  InterceptorFactory(CallCounters* counters);
 
  private:
   PerMethod* Create(const std::string& method);

@@ -5,7 +5,6 @@
 #include <functional>
 
 #include "absl/hash/hash.h"
-
 #include "services/common/errors.h"
 
 namespace tpp {

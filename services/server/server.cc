@@ -104,6 +104,7 @@ struct Server::State {
   std::unique_ptr<storage::Db> db;
   std::unique_ptr<storage::CommitQueue> commits;
   Metrics metrics;
+  CallCounters counters;
   std::unique_ptr<RateLimiter> limiter;
   std::unique_ptr<CallGuard> external_guard;
   std::unique_ptr<CallGuard> admin_guard;
@@ -148,9 +149,11 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   guard_options.stream_deadline = config.stream_deadline;
   guard_options.inflight_max = config.inflight_max;
   state->external_guard = std::make_unique<CallGuard>(
-      guard_options, Listener::kExternal, state->limiter.get(), nullptr);
+      guard_options, Listener::kExternal, &state->counters,
+      state->limiter.get(), nullptr);
   state->admin_guard = std::make_unique<CallGuard>(
-      guard_options, Listener::kAdmin, state->limiter.get(), nullptr);
+      guard_options, Listener::kAdmin, &state->counters, state->limiter.get(),
+      nullptr);
   state->external_services =
       std::make_unique<ListenerServices>(*state->external_guard);
   state->admin_services =
@@ -170,7 +173,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
     std::vector<
         std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
         interceptors;
-    interceptors.push_back(state->metrics.InterceptorFactory());
+    interceptors.push_back(state->metrics.InterceptorFactory(&state->counters));
     builder.experimental().SetInterceptorCreators(std::move(interceptors));
     services->RegisterOn(&builder);
     std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
@@ -213,14 +216,25 @@ void Server::Shutdown() {
     state_->shut_down = true;
   }
   Log(LogLevel::kInfo, "shutting_down", {});
-  // Health turns NOT_SERVING first so that load balancers stop routing here.
+  // Health turns NOT_SERVING and the guards refuse new calls, so that load
+  // balancers and clients go elsewhere; calls already admitted get the grace
+  // period to finish. gRPC's own Shutdown(deadline) would also wait for idle
+  // client connections to close, which a client that does not poll may never
+  // do: so wait for our calls ourselves, then shut down at once.
   state_->external->GetHealthCheckService()->SetServingStatus(false);
   state_->admin->GetHealthCheckService()->SetServingStatus(false);
-  const auto deadline =
-      absl::ToChronoTime(absl::Now() + state_->config.shutdown_grace);
+  state_->counters.draining.store(true);
+  const absl::Time grace_end = absl::Now() + state_->config.shutdown_grace;
+  while (state_->counters.tpp_inflight.load() > 0 && absl::Now() < grace_end) {
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  Log(LogLevel::kInfo, "drained",
+      {{"calls_cancelled", state_->counters.tpp_inflight.load()}});
+  const auto deadline = absl::ToChronoTime(absl::Now());
   std::thread admin([&] { state_->admin->Shutdown(deadline); });
   state_->external->Shutdown(deadline);
   admin.join();
+  Log(LogLevel::kInfo, "listeners_stopped", {});
   state_->commits->Stop();
   absl::Status flushed = state_->db->Flush();
   if (!flushed.ok()) {

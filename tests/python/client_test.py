@@ -37,16 +37,24 @@ subprocess.run(["protoc", "-I", proto_dir, "-I", "/usr/include",
                 "--python_out", gen, "--grpc_python_out", gen,
                 "--plugin=protoc-gen-grpc_python=/usr/bin/grpc_python_plugin"]
                + protos, check=True)
-subprocess.run(["protoc", "-I", std_dir, "--python_out", gen, "--grpc_python_out", gen,
+# gRPC's own protos live under the `grpc` Python package name, which the
+# grpcio package already owns: compile copies of them under another module
+# path (their proto package, hence the wire names, stay the same).
+std_copy = os.path.join(work, "std")
+os.makedirs(os.path.join(std_copy, "stdproto"))
+for name in ("grpc/health/v1/health.proto",
+             "grpc/reflection/v1alpha/reflection.proto"):
+    shutil.copy(os.path.join(std_dir, name),
+                os.path.join(std_copy, "stdproto", os.path.basename(name)))
+subprocess.run(["protoc", "-I", std_copy, "--python_out", gen, "--grpc_python_out", gen,
                 "--plugin=protoc-gen-grpc_python=/usr/bin/grpc_python_plugin",
-                "grpc/health/v1/health.proto",
-                "grpc/reflection/v1alpha/reflection.proto"], check=True)
+                "stdproto/health.proto", "stdproto/reflection.proto"], check=True)
 sys.path.insert(0, gen)
 
 import grpc  # noqa: E402
 from google.rpc import error_details_pb2, status_pb2  # noqa: E402
-from grpc.health.v1 import health_pb2, health_pb2_grpc  # noqa: E402
-from grpc.reflection.v1alpha import reflection_pb2, reflection_pb2_grpc  # noqa: E402
+from stdproto import health_pb2, health_pb2_grpc  # noqa: E402
+from stdproto import reflection_pb2, reflection_pb2_grpc  # noqa: E402
 from tpp.v1 import isolation_pb2, isolation_pb2_grpc  # noqa: E402
 
 certs = os.path.join(work, "certs")
