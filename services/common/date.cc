@@ -101,7 +101,8 @@ int64_t Date::DaysSinceEpoch() const {
 std::string Date::ToString() const {
   std::string out(kDateChars, '-');
   int y = year_;
-  for (int i = 3; i >= 0; --i, y /= 10) out[i] = static_cast<char>('0' + y % 10);
+  for (int i = 3; i >= 0; --i, y /= 10)
+    out[i] = static_cast<char>('0' + y % 10);
   out[5] = static_cast<char>('0' + month_ / 10);
   out[6] = static_cast<char>('0' + month_ % 10);
   out[8] = static_cast<char>('0' + day_ / 10);

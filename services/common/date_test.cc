@@ -35,8 +35,7 @@ TEST(DateTest, RejectsBadFormats) {
         " 2024-02-01", "2024-02-01x", "2024-02-01T00:00", "2024-0a-01",
         "+024-02-01", "2024-02--1", "20240201", "２024-02-01"}) {
     absl::StatusOr<Date> date = Date::Parse(text);
-    EXPECT_EQ(date.status().code(), absl::StatusCode::kInvalidArgument)
-        << text;
+    EXPECT_EQ(date.status().code(), absl::StatusCode::kInvalidArgument) << text;
   }
 }
 
@@ -44,8 +43,7 @@ TEST(DateTest, RejectsDaysNotInTheCalendar) {
   for (const char* text : {"2024-02-30", "2024-04-31", "2024-13-01",
                            "2024-00-10", "2024-01-00", "2024-12-32"}) {
     absl::StatusOr<Date> date = Date::Parse(text);
-    EXPECT_EQ(date.status().code(), absl::StatusCode::kInvalidArgument)
-        << text;
+    EXPECT_EQ(date.status().code(), absl::StatusCode::kInvalidArgument) << text;
     EXPECT_THAT(date.status().message(), Not(HasSubstr("2024"))) << text;
   }
 }

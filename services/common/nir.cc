@@ -65,14 +65,14 @@ absl::StatusOr<Nir> Nir::Parse(absl::string_view text) {
     canonical.push_back(absl::ascii_toupper(static_cast<unsigned char>(c)));
   }
   if (canonical.size() != kNirChars) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("NIR must have ", kNirChars,
-                     " characters without spaces and dots, got ",
-                     canonical.size()));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "NIR must have ", kNirChars,
+        " characters without spaces and dots, got ", canonical.size()));
   }
   const absl::string_view number =
       absl::string_view(canonical).substr(0, kNumberChars);
-  const absl::string_view key = absl::string_view(canonical).substr(kNumberChars);
+  const absl::string_view key =
+      absl::string_view(canonical).substr(kNumberChars);
   if (const size_t bad = FirstBadCharacter(number); bad != 0) {
     return absl::InvalidArgumentError(
         absl::StrCat("NIR character ", bad, " is not allowed there"));
