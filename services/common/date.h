@@ -32,6 +32,9 @@ class Date {
   static absl::StatusOr<Date> FromDays(int64_t days_since_epoch);
 
   static bool IsLeapYear(int year);
+
+  // 1900-01-01: a placeholder for a Date member yet to be assigned.
+  Date() : Date(kYearMin, 1, 1) {}
   // REQUIRES: 1 <= month <= 12.
   static int DaysInMonth(int year, int month);
 

@@ -35,6 +35,10 @@ class Nir {
   // `2A`/`2B`. Returns "" otherwise.
   static std::string ComputeKey(absl::string_view thirteen);
 
+  // An empty NIR: a placeholder for a member yet to be assigned; never
+  // valid input.
+  Nir() = default;
+
   // The canonical 15-character form, e.g. "253072B07300470".
   const std::string& digits() const { return digits_; }
 

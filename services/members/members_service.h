@@ -1,18 +1,27 @@
-// MemberService: the thin adapter from tpp.v1 to the members core. Every method
-// passes the call guard first; the methods answer UNIMPLEMENTED until the
-// core lands (issue #3).
+// MemberService: the thin adapter from tpp.v1 to the member store. Insurers
+// only, each on its own members (the insurer is the caller's certificate
+// identity). Every method passes the call guard first.
 #ifndef TPP_SERVICES_MEMBERS_MEMBERS_SERVICE_H_
 #define TPP_SERVICES_MEMBERS_MEMBERS_SERVICE_H_
 
+#include "services/members/member_store.h"
 #include "services/server/call_guard.h"
 #include "tpp/v1/members.grpc.pb.h"
 
 namespace tpp {
 
+// Records per synced write during an import, and writes in flight before
+// the import stops reading (backpressure on the client).
+inline constexpr size_t kImportBatchMembers = 2048;
+inline constexpr int kImportBatchesInFlightMax = 4;
+// Errors listed in an ImportSummary; the rejected count goes on past it.
+inline constexpr int kImportErrorsMax = 1000;
+
 class MemberServiceImpl final : public tpp::v1::MemberService::CallbackService {
  public:
-  // `guard` outlives the service.
-  explicit MemberServiceImpl(const CallGuard& guard) : guard_(guard) {}
+  // `guard` and `store` outlive the service.
+  MemberServiceImpl(const CallGuard& guard, MemberStore* store)
+      : guard_(guard), store_(store) {}
 
   grpc::ServerUnaryReactor* UpsertContract(
       grpc::CallbackServerContext* ctx, const tpp::v1::Contract* request,
@@ -30,6 +39,7 @@ class MemberServiceImpl final : public tpp::v1::MemberService::CallbackService {
 
  private:
   const CallGuard& guard_;
+  MemberStore* const store_;
 };
 
 }  // namespace tpp

@@ -26,7 +26,10 @@
 #include "services/server/rate_limiter.h"
 #include "services/settlement/settlement_service.h"
 #include "storage/commit_queue.h"
+#include "storage/crypto/keyring.h"
+#include "storage/crypto/master_key_file.h"
 #include "storage/db.h"
+#include "storage/member_store_rocks.h"
 
 namespace tpp {
 namespace {
@@ -74,10 +77,10 @@ absl::Status WriteReadyFile(const std::string& path, int port, int admin_port,
 // registration, decides who may call what where, so a refused call is
 // PERMISSION_DENIED rather than UNIMPLEMENTED.
 struct ListenerServices {
-  explicit ListenerServices(const CallGuard& guard)
+  ListenerServices(const CallGuard& guard, MemberStore* members_store)
       : eligibility(guard),
         claims(guard),
-        members(guard),
+        members(guard, members_store),
         settlement(guard),
         isolation(guard),
         audit(guard) {}
@@ -103,6 +106,8 @@ struct Server::State {
   ServerConfig config;
   std::unique_ptr<storage::Db> db;
   std::unique_ptr<storage::CommitQueue> commits;
+  crypto::KeyRing keys;
+  std::unique_ptr<storage::RocksMemberStore> members;
   Metrics metrics;
   CallCounters counters;
   std::unique_ptr<RateLimiter> limiter;
@@ -139,6 +144,15 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
 
   TPP_ASSIGN_OR_RETURN(auto credentials, ServerTls(config.tls_dir));
 
+  // Development: the master key from a 0600 file. Production: a Secret
+  // mounted read-only, or operators' key shares (README, "Keys").
+  TPP_ASSIGN_OR_RETURN(crypto::MasterKey master,
+                       crypto::LoadMasterKeyFile(config.master_key_file));
+  TPP_RETURN_IF_ERROR(
+      state->keys.AddMasterKey(master.version, std::move(master.key)));
+  state->members = std::make_unique<storage::RocksMemberStore>(
+      state->db.get(), state->commits.get(), &state->keys);
+
   RateLimiter::Options limits;
   limits.rate_per_s = config.rate_per_s;
   limits.burst = config.rate_burst;
@@ -154,10 +168,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   state->admin_guard = std::make_unique<CallGuard>(
       guard_options, Listener::kAdmin, &state->counters, state->limiter.get(),
       nullptr);
-  state->external_services =
-      std::make_unique<ListenerServices>(*state->external_guard);
-  state->admin_services =
-      std::make_unique<ListenerServices>(*state->admin_guard);
+  state->external_services = std::make_unique<ListenerServices>(
+      *state->external_guard, state->members.get());
+  state->admin_services = std::make_unique<ListenerServices>(
+      *state->admin_guard, state->members.get());
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();

@@ -61,6 +61,8 @@ certs = os.path.join(work, "certs")
 subprocess.run([os.path.join(args.source_dir, "tools", "dev-certs.sh"), certs,
                 "provider/750100001", "operator/alice"],
                check=True, stderr=subprocess.DEVNULL)
+subprocess.run([os.path.join(args.source_dir, "tools", "dev-master-key.sh"),
+                os.path.join(work, "master.key")], check=True, stderr=subprocess.DEVNULL)
 ready = os.path.join(work, "ready.json")
 log = open(os.path.join(work, "tppd.log"), "w")
 tppd = subprocess.Popen([args.tppd, "--data_dir=" + os.path.join(work, "data"),

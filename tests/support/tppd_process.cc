@@ -120,6 +120,8 @@ TppdProcess::TppdProcess(std::vector<std::string> extra_flags)
   data_dir_ = work_dir_ + "/data";
   ready_file_ = work_dir_ + "/ready.json";
   stderr_file_ = work_dir_ + "/stderr.log";
+  RunOrDie(absl::StrCat(TPP_SOURCE_DIR, "/tools/dev-master-key.sh ", work_dir_,
+                        "/master.key 2>/dev/null"));
 }
 
 TppdProcess::~TppdProcess() {

@@ -1,0 +1,39 @@
+// Per-field encryption of member data (NIR, names, birth date, family links,
+// contract...) under the member's data key (KeyRing::NewDataKey). Each
+// ciphertext is an AES-256-GCM envelope (aead.h) bound to (insurer, record
+// key, field name): moved to another row, insurer or field it fails to
+// decrypt with DATA_LOSS.
+//
+// Thread-safe: both functions may be called concurrently.
+#ifndef TPP_STORAGE_CRYPTO_FIELD_CRYPTO_H_
+#define TPP_STORAGE_CRYPTO_FIELD_CRYPTO_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "storage/crypto/secure_bytes.h"
+
+namespace tpp::crypto {
+
+// Errors: INVALID_ARGUMENT (dek not 32 bytes, empty insurer_id, record_key
+// or field_name, a part over its limit in record_binding.h, plaintext over
+// kPlaintextBytesMax), FAILED_PRECONDITION "keys sealed", UNAVAILABLE,
+// INTERNAL.
+absl::StatusOr<std::string> EncryptField(const SecureBytes& dek,
+                                         absl::string_view insurer_id,
+                                         absl::string_view record_key,
+                                         absl::string_view field_name,
+                                         absl::string_view plaintext);
+
+// DATA_LOSS if `ciphertext` was not made by EncryptField with this dek and
+// these names, or was altered; other errors as EncryptField.
+absl::StatusOr<std::string> DecryptField(const SecureBytes& dek,
+                                         absl::string_view insurer_id,
+                                         absl::string_view record_key,
+                                         absl::string_view field_name,
+                                         absl::string_view ciphertext);
+
+}  // namespace tpp::crypto
+
+#endif  // TPP_STORAGE_CRYPTO_FIELD_CRYPTO_H_

@@ -1,0 +1,373 @@
+#include "storage/member_store_rocks.h"
+
+#include <openssl/rand.h>
+
+#include <utility>
+#include <vector>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "services/common/status_macros.h"
+#include "storage/crypto/field_crypto.h"
+#include "storage/records.pb.h"
+
+namespace tpp::storage {
+namespace {
+
+constexpr size_t kMemberIdBytes = 16;
+
+// The field names bound into each ciphertext's associated data.
+constexpr char kAdherentNumber[] = "adherent_number";
+constexpr char kNir[] = "nir";
+constexpr char kBirthDate[] = "birth_date";
+constexpr char kBirthRank[] = "birth_rank";
+constexpr char kLastName[] = "last_name";
+constexpr char kFirstName[] = "first_name";
+constexpr char kRelationship[] = "relationship";
+constexpr char kMaritalStatus[] = "marital_status";
+constexpr char kContractId[] = "contract_id";
+constexpr char kCoverageFrom[] = "coverage_from";
+constexpr char kCoverageTo[] = "coverage_to";
+
+absl::StatusOr<std::string> NewMemberId() {
+  unsigned char bytes[kMemberIdBytes];
+  if (RAND_bytes(bytes, sizeof(bytes)) != 1) {
+    return absl::UnavailableError("random generator failed");
+  }
+  return absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(bytes), sizeof(bytes)));
+}
+
+}  // namespace
+
+std::string RocksMemberStore::RowKey(absl::string_view insurer_id,
+                                     absl::string_view suffix) {
+  std::string key;
+  key.reserve(insurer_id.size() + 1 + suffix.size());
+  key.append(insurer_id.data(), insurer_id.size());
+  key.push_back('\0');
+  key.append(suffix.data(), suffix.size());
+  return key;
+}
+
+RocksMemberStore::RocksMemberStore(Db* db, CommitQueue* commits,
+                                   const crypto::KeyRing* keys)
+    : db_(db), commits_(commits), keys_(keys) {}
+
+absl::Status RocksMemberStore::DataLoss() const {
+  data_loss_count_.fetch_add(1);
+  return absl::DataLossError(
+      "a stored member record failed its integrity check");
+}
+
+// ---------------------------------------------------------------- contracts
+
+void RocksMemberStore::PutContract(
+    const std::string& insurer_id, const Contract& contract,
+    std::function<void(absl::StatusOr<bool>)> done) {
+  std::string key = RowKey(insurer_id, contract.contract_id);
+  absl::StatusOr<std::string> existing = db_->Get(Cf::kContracts, key);
+  if (!existing.ok() && !absl::IsNotFound(existing.status())) {
+    done(existing.status());
+    return;
+  }
+  const bool created = !existing.ok();
+  StoredContract stored;
+  stored.set_contract_id(contract.contract_id);
+  for (const Guarantee& g : contract.guarantees) {
+    StoredGuarantee* out = stored.add_guarantees();
+    out->set_category(static_cast<int>(g.category));
+    out->set_rate_bp(g.rate_bp);
+    out->set_annual_ceiling_cents(g.annual_ceiling_cents);
+  }
+  rocksdb::WriteBatch batch;
+  batch.Put(db_->cf(Cf::kContracts), key, stored.SerializeAsString());
+  commits_->Commit(std::move(batch),
+                   [created, done = std::move(done)](absl::Status s) {
+                     if (!s.ok()) {
+                       done(s);
+                     } else {
+                       done(created);
+                     }
+                   });
+}
+
+absl::StatusOr<Contract> RocksMemberStore::GetContract(
+    absl::string_view insurer_id, absl::string_view contract_id) const {
+  absl::StatusOr<std::string> value =
+      db_->Get(Cf::kContracts, RowKey(insurer_id, contract_id));
+  if (absl::IsNotFound(value.status())) {
+    return absl::NotFoundError("no such contract");
+  }
+  if (!value.ok()) return value.status();
+  StoredContract stored;
+  if (!stored.ParseFromString(*value)) {
+    return absl::DataLossError("a stored contract does not parse");
+  }
+  Contract contract;
+  contract.contract_id = stored.contract_id();
+  for (const StoredGuarantee& g : stored.guarantees()) {
+    absl::StatusOr<Category> category = CategoryFromNumber(g.category());
+    if (!category.ok()) {
+      return absl::DataLossError("a stored contract has an unknown category");
+    }
+    contract.guarantees.push_back(
+        {*category, g.rate_bp(), g.annual_ceiling_cents()});
+  }
+  return contract;
+}
+
+// ------------------------------------------------------------------ members
+
+class RocksMemberStore::Batch final : public MemberBatch {
+ public:
+  Batch(RocksMemberStore* store, std::string insurer_id)
+      : store_(store), insurer_id_(std::move(insurer_id)) {}
+
+  ~Batch() override { Release(); }
+
+  absl::Status Stage(Member member) override {
+    const crypto::KeyRing& keys = *store_->keys_;
+    TPP_ASSIGN_OR_RETURN(
+        std::string index,
+        keys.MemberBlindIndex(insurer_id_, member.key.nir.digits(),
+                              member.key.birth_date.ToString(),
+                              member.key.birth_rank));
+    std::string index_key = RowKey(insurer_id_, index);
+    // Within this batch, then staged elsewhere or stored.
+    auto mine = ids_.find(index_key);
+    if (mine != ids_.end()) {
+      member.member_id = mine->second;
+    } else {
+      TPP_ASSIGN_OR_RETURN(member.member_id,
+                           store_->MemberIdOf(insurer_id_, index));
+      if (member.member_id.empty()) {
+        TPP_ASSIGN_OR_RETURN(member.member_id, NewMemberId());
+      }
+    }
+    // Everything fallible happens before the batch changes.
+    TPP_ASSIGN_OR_RETURN(crypto::SecureBytes dek, keys.NewDataKey());
+    TPP_ASSIGN_OR_RETURN(std::string wrapped,
+                         keys.WrapDataKey(insurer_id_, member.member_id, dek));
+    StoredMember stored;
+    stored.set_member_id(member.member_id);
+    stored.set_blind_index(index);
+    auto seal = [&](const char* field, absl::string_view plaintext,
+                    std::string* out) -> absl::Status {
+      TPP_ASSIGN_OR_RETURN(
+          *out, crypto::EncryptField(dek, insurer_id_, member.member_id, field,
+                                     plaintext));
+      return absl::OkStatus();
+    };
+    TPP_RETURN_IF_ERROR(seal(kAdherentNumber, member.adherent_number,
+                             stored.mutable_adherent_number()));
+    TPP_RETURN_IF_ERROR(
+        seal(kNir, member.key.nir.digits(), stored.mutable_nir()));
+    TPP_RETURN_IF_ERROR(seal(kBirthDate, member.key.birth_date.ToString(),
+                             stored.mutable_birth_date()));
+    TPP_RETURN_IF_ERROR(seal(kBirthRank, absl::StrCat(member.key.birth_rank),
+                             stored.mutable_birth_rank()));
+    TPP_RETURN_IF_ERROR(
+        seal(kLastName, member.last_name, stored.mutable_last_name()));
+    TPP_RETURN_IF_ERROR(
+        seal(kFirstName, member.first_name, stored.mutable_first_name()));
+    TPP_RETURN_IF_ERROR(
+        seal(kRelationship, absl::StrCat(static_cast<int>(member.relationship)),
+             stored.mutable_relationship()));
+    TPP_RETURN_IF_ERROR(seal(
+        kMaritalStatus, absl::StrCat(static_cast<int>(member.marital_status)),
+        stored.mutable_marital_status()));
+    TPP_RETURN_IF_ERROR(
+        seal(kContractId, member.contract_id, stored.mutable_contract_id()));
+    TPP_RETURN_IF_ERROR(seal(kCoverageFrom, member.coverage_from.ToString(),
+                             stored.mutable_coverage_from()));
+    TPP_RETURN_IF_ERROR(seal(kCoverageTo, member.coverage_to.ToString(),
+                             stored.mutable_coverage_to()));
+
+    Db* db = store_->db_;
+    std::string row = RowKey(insurer_id_, member.member_id);
+    batch_.Put(db->cf(Cf::kMembers), row, stored.SerializeAsString());
+    batch_.Put(db->cf(Cf::kMemberKeys), row, wrapped);
+    batch_.Put(db->cf(Cf::kMemberIndex), index_key, member.member_id);
+    if (mine == ids_.end()) {
+      ids_.emplace(index_key, member.member_id);
+      store_->Hold(index_key, member.member_id);
+    }
+    ++size_;
+    return absl::OkStatus();
+  }
+
+  size_t size() const override { return size_; }
+
+  rocksdb::WriteBatch TakeWrites() { return std::move(batch_); }
+
+  // Forgets this batch's staged indexes (once durable, or abandoned).
+  void Release() {
+    for (const auto& [index_key, id] : ids_) store_->Unhold(index_key);
+    ids_.clear();
+  }
+
+ private:
+  RocksMemberStore* const store_;
+  const std::string insurer_id_;
+  rocksdb::WriteBatch batch_;
+  absl::flat_hash_map<std::string, std::string> ids_;  // index key -> id
+  size_t size_ = 0;
+};
+
+void RocksMemberStore::Hold(const std::string& index_key,
+                            const std::string& member_id) {
+  absl::MutexLock lock(&mu_);
+  auto [it, inserted] = staged_.try_emplace(index_key, member_id, 0);
+  ++it->second.second;
+}
+
+void RocksMemberStore::Unhold(const std::string& index_key) {
+  absl::MutexLock lock(&mu_);
+  auto it = staged_.find(index_key);
+  if (it != staged_.end() && --it->second.second == 0) staged_.erase(it);
+}
+
+absl::StatusOr<std::string> RocksMemberStore::MemberIdOf(
+    absl::string_view insurer_id, absl::string_view blind_index) const {
+  std::string index_key = RowKey(insurer_id, blind_index);
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = staged_.find(index_key);
+    if (it != staged_.end()) return it->second.first;
+  }
+  absl::StatusOr<std::string> id = db_->Get(Cf::kMemberIndex, index_key);
+  if (absl::IsNotFound(id.status())) return std::string();
+  return id;
+}
+
+std::unique_ptr<MemberBatch> RocksMemberStore::NewBatch(
+    const std::string& insurer_id) {
+  return std::make_unique<Batch>(this, insurer_id);
+}
+
+void RocksMemberStore::Commit(std::unique_ptr<MemberBatch> batch, Done done) {
+  // The batch (and so its held indexes) lives until its write is durable.
+  std::shared_ptr<Batch> owned(static_cast<Batch*>(batch.release()));
+  commits_->Commit(owned->TakeWrites(),
+                   [owned, done = std::move(done)](absl::Status s) {
+                     owned->Release();
+                     done(std::move(s));
+                   });
+}
+
+absl::StatusOr<Member> RocksMemberStore::Decode(
+    absl::string_view insurer_id, absl::string_view member_id) const {
+  std::string row = RowKey(insurer_id, member_id);
+  absl::StatusOr<std::string> value = db_->Get(Cf::kMembers, row);
+  // An index entry without its record is damage, not absence.
+  if (absl::IsNotFound(value.status())) return DataLoss();
+  if (!value.ok()) return value.status();
+  absl::StatusOr<std::string> wrapped = db_->Get(Cf::kMemberKeys, row);
+  if (absl::IsNotFound(wrapped.status())) return DataLoss();
+  if (!wrapped.ok()) return wrapped.status();
+  StoredMember stored;
+  if (!stored.ParseFromString(*value) || stored.member_id() != member_id) {
+    return DataLoss();
+  }
+  absl::StatusOr<crypto::SecureBytes> dek =
+      keys_->UnwrapDataKey(insurer_id, member_id, *wrapped);
+  if (absl::IsDataLoss(dek.status())) return DataLoss();
+  if (!dek.ok()) return dek.status();
+
+  Member member;
+  member.member_id = std::string(member_id);
+  absl::Status failure;
+  auto open = [&](const char* field, const std::string& ciphertext) {
+    if (!failure.ok()) return std::string();
+    absl::StatusOr<std::string> plain =
+        crypto::DecryptField(*dek, insurer_id, member_id, field, ciphertext);
+    if (!plain.ok()) {
+      failure = absl::IsDataLoss(plain.status()) ? DataLoss() : plain.status();
+      return std::string();
+    }
+    return *std::move(plain);
+  };
+  member.adherent_number = open(kAdherentNumber, stored.adherent_number());
+  std::string nir = open(kNir, stored.nir());
+  std::string birth_date = open(kBirthDate, stored.birth_date());
+  std::string birth_rank = open(kBirthRank, stored.birth_rank());
+  member.last_name = open(kLastName, stored.last_name());
+  member.first_name = open(kFirstName, stored.first_name());
+  std::string relationship = open(kRelationship, stored.relationship());
+  std::string marital = open(kMaritalStatus, stored.marital_status());
+  member.contract_id = open(kContractId, stored.contract_id());
+  std::string from = open(kCoverageFrom, stored.coverage_from());
+  std::string to = open(kCoverageTo, stored.coverage_to());
+  if (!failure.ok()) return failure;
+
+  // What decrypted was written by Stage(): anything else is damage.
+  absl::StatusOr<Nir> parsed_nir = Nir::Parse(nir);
+  absl::StatusOr<Date> parsed_birth = Date::Parse(birth_date);
+  absl::StatusOr<Date> parsed_from = Date::Parse(from);
+  absl::StatusOr<Date> parsed_to = Date::Parse(to);
+  int rank = 0, rel = 0, mar = 0;
+  if (!parsed_nir.ok() || !parsed_birth.ok() || !parsed_from.ok() ||
+      !parsed_to.ok() || !absl::SimpleAtoi(birth_rank, &rank) ||
+      !absl::SimpleAtoi(relationship, &rel) ||
+      !absl::SimpleAtoi(marital, &mar) || rel < 1 || rel > 4 || mar < 0 ||
+      mar > 6) {
+    return DataLoss();
+  }
+  member.key = {*parsed_nir, *parsed_birth, rank};
+  member.relationship = static_cast<Relationship>(rel);
+  member.marital_status = static_cast<MaritalStatus>(mar);
+  member.coverage_from = *parsed_from;
+  member.coverage_to = *parsed_to;
+  return member;
+}
+
+absl::StatusOr<Member> RocksMemberStore::Find(absl::string_view insurer_id,
+                                              const BeneficiaryKey& key) const {
+  TPP_ASSIGN_OR_RETURN(
+      std::string index,
+      keys_->MemberBlindIndex(insurer_id, key.nir.digits(),
+                              key.birth_date.ToString(), key.birth_rank));
+  absl::StatusOr<std::string> id =
+      db_->Get(Cf::kMemberIndex, RowKey(insurer_id, index));
+  if (absl::IsNotFound(id.status())) {
+    return absl::NotFoundError("no such member");
+  }
+  if (!id.ok()) return id.status();
+  TPP_ASSIGN_OR_RETURN(Member member, Decode(insurer_id, *id));
+  // The index entry must lead to the beneficiary it was computed from.
+  if (member.key.nir != key.nir || member.key.birth_date != key.birth_date ||
+      member.key.birth_rank != key.birth_rank) {
+    return DataLoss();
+  }
+  return member;
+}
+
+void RocksMemberStore::Erase(const std::string& insurer_id,
+                             const BeneficiaryKey& key, Done done) {
+  absl::StatusOr<std::string> index = keys_->MemberBlindIndex(
+      insurer_id, key.nir.digits(), key.birth_date.ToString(), key.birth_rank);
+  if (!index.ok()) {
+    done(index.status());
+    return;
+  }
+  std::string index_key = RowKey(insurer_id, *index);
+  absl::StatusOr<std::string> id = db_->Get(Cf::kMemberIndex, index_key);
+  if (absl::IsNotFound(id.status())) {
+    done(absl::NotFoundError("no such member"));
+    return;
+  }
+  if (!id.ok()) {
+    done(id.status());
+    return;
+  }
+  std::string row = RowKey(insurer_id, *id);
+  rocksdb::WriteBatch batch;
+  batch.Delete(db_->cf(Cf::kMemberKeys), row);
+  batch.Delete(db_->cf(Cf::kMemberIndex), index_key);
+  batch.Delete(db_->cf(Cf::kMembers), row);
+  commits_->Commit(std::move(batch), std::move(done));
+}
+
+}  // namespace tpp::storage

@@ -1,0 +1,82 @@
+// The member store on RocksDB (DESIGN.md, "Data at rest"):
+//   members       insurer 0x00 member_id   -> StoredMember, every personal
+//                                              field an AES-256-GCM envelope
+//                                              under the member's data key
+//   member_keys   insurer 0x00 member_id   -> the data key, wrapped by the
+//                                              insurer's key (master version
+//                                              inside the envelope)
+//   member_index  insurer 0x00 blind index -> member_id
+//   contracts     insurer 0x00 contract_id -> StoredContract
+// Erasing a member deletes its data key and index entry: whatever copy of
+// its ciphertext survives (old SST files, backups) cannot be decrypted.
+//
+// Thread-safe.
+#ifndef TPP_STORAGE_MEMBER_STORE_ROCKS_H_
+#define TPP_STORAGE_MEMBER_STORE_ROCKS_H_
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
+#include "services/members/member_store.h"
+#include "storage/commit_queue.h"
+#include "storage/crypto/keyring.h"
+#include "storage/db.h"
+
+namespace tpp::storage {
+
+class RocksMemberStore final : public MemberStore {
+ public:
+  // All three outlive the store.
+  RocksMemberStore(Db* db, CommitQueue* commits, const crypto::KeyRing* keys);
+
+  void PutContract(const std::string& insurer_id, const Contract& contract,
+                   std::function<void(absl::StatusOr<bool>)> done) override;
+  absl::StatusOr<Contract> GetContract(
+      absl::string_view insurer_id,
+      absl::string_view contract_id) const override;
+  std::unique_ptr<MemberBatch> NewBatch(const std::string& insurer_id) override;
+  void Commit(std::unique_ptr<MemberBatch> batch, Done done) override;
+  absl::StatusOr<Member> Find(absl::string_view insurer_id,
+                              const BeneficiaryKey& key) const override;
+  void Erase(const std::string& insurer_id, const BeneficiaryKey& key,
+             Done done) override;
+
+  // Stored ciphertexts that failed to decrypt (tampering, corruption).
+  uint64_t data_loss_count() const { return data_loss_count_.load(); }
+
+  // The key of a member's rows in the members and member_keys families.
+  static std::string RowKey(absl::string_view insurer_id,
+                            absl::string_view suffix);
+
+ private:
+  class Batch;
+
+  // The member_id for a blind index: staged by an import not yet committed,
+  // or stored; empty when none.
+  absl::StatusOr<std::string> MemberIdOf(absl::string_view insurer_id,
+                                         absl::string_view blind_index) const;
+  absl::StatusOr<Member> Decode(absl::string_view insurer_id,
+                                absl::string_view member_id) const;
+  absl::Status DataLoss() const;
+  void Hold(const std::string& index_key, const std::string& member_id);
+  void Unhold(const std::string& index_key);
+
+  Db* const db_;
+  CommitQueue* const commits_;
+  const crypto::KeyRing* const keys_;
+  mutable std::atomic<uint64_t> data_loss_count_{0};
+
+  // Blind indexes staged but not yet durable, so that two imports of the
+  // same beneficiary agree on one member_id. Key: RowKey(insurer, index).
+  mutable absl::Mutex mu_;
+  absl::flat_hash_map<std::string, std::pair<std::string, int>> staged_
+      ABSL_GUARDED_BY(mu_);  // -> (member_id, batches holding it)
+};
+
+}  // namespace tpp::storage
+
+#endif  // TPP_STORAGE_MEMBER_STORE_ROCKS_H_
