@@ -52,11 +52,16 @@ std::string RocksMemberStore::RowKey(absl::string_view insurer_id,
 }
 
 RocksMemberStore::RocksMemberStore(Db* db, CommitQueue* commits,
-                                   const crypto::KeyRing* keys)
-    : db_(db), commits_(commits), keys_(keys) {}
+                                   const crypto::KeyRing* keys,
+                                   std::function<void()> on_data_loss)
+    : db_(db),
+      commits_(commits),
+      keys_(keys),
+      on_data_loss_(std::move(on_data_loss)) {}
 
 absl::Status RocksMemberStore::DataLoss() const {
   data_loss_count_.fetch_add(1);
+  if (on_data_loss_) on_data_loss_();
   return absl::DataLossError(
       "a stored member record failed its integrity check");
 }

@@ -30,8 +30,10 @@ namespace tpp::storage {
 
 class RocksMemberStore final : public MemberStore {
  public:
-  // All three outlive the store.
-  RocksMemberStore(Db* db, CommitQueue* commits, const crypto::KeyRing* keys);
+  // All three outlive the store. `on_data_loss` (may be empty) runs each
+  // time a stored record fails its integrity check: the node counts it.
+  RocksMemberStore(Db* db, CommitQueue* commits, const crypto::KeyRing* keys,
+                   std::function<void()> on_data_loss = {});
 
   void PutContract(const std::string& insurer_id, const Contract& contract,
                    std::function<void(absl::StatusOr<bool>)> done) override;
@@ -68,6 +70,7 @@ class RocksMemberStore final : public MemberStore {
   Db* const db_;
   CommitQueue* const commits_;
   const crypto::KeyRing* const keys_;
+  const std::function<void()> on_data_loss_;
   mutable std::atomic<uint64_t> data_loss_count_{0};
 
   // Blind indexes staged but not yet durable, so that two imports of the

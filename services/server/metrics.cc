@@ -122,7 +122,13 @@ Metrics::Metrics()
       inflight_(prometheus::BuildGauge()
                     .Name("tpp_grpc_calls_in_flight")
                     .Help("gRPC calls in flight, by method")
-                    .Register(*registry_)) {}
+                    .Register(*registry_)),
+      data_loss_(&prometheus::BuildCounter()
+                      .Name("tpp_member_data_loss_total")
+                      .Help("stored member records that failed to decrypt "
+                            "or decode (tampering, corruption)")
+                      .Register(*registry_)
+                      .Add({})) {}
 
 int Metrics::Serve(const std::string& address) {
   try {

@@ -47,6 +47,10 @@ class Metrics {
   PerMethod* ForMethod(const char* method);
   void RecordCall(PerMethod* m, int code, double seconds);
 
+  // Stored records that failed their integrity check (tampering or
+  // corruption): each answered DATA_LOSS.
+  prometheus::Counter& data_loss() { return *data_loss_; }
+
   prometheus::Registry& registry() { return *registry_; }
   std::shared_ptr<prometheus::Registry> shared_registry() { return registry_; }
 
@@ -63,6 +67,7 @@ class Metrics {
   prometheus::Family<prometheus::Counter>& calls_;
   prometheus::Family<prometheus::Histogram>& latency_;
   prometheus::Family<prometheus::Gauge>& inflight_;
+  prometheus::Counter* data_loss_;
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, std::unique_ptr<PerMethod>> methods_
       ABSL_GUARDED_BY(mu_);

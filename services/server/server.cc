@@ -150,8 +150,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
                        crypto::LoadMasterKeyFile(config.master_key_file));
   TPP_RETURN_IF_ERROR(
       state->keys.AddMasterKey(master.version, std::move(master.key)));
+  prometheus::Counter* data_loss = &state->metrics.data_loss();
   state->members = std::make_unique<storage::RocksMemberStore>(
-      state->db.get(), state->commits.get(), &state->keys);
+      state->db.get(), state->commits.get(), &state->keys,
+      [data_loss] { data_loss->Increment(); });
 
   RateLimiter::Options limits;
   limits.rate_per_s = config.rate_per_s;

@@ -62,8 +62,7 @@ absl::Status SealLocked(internal::KeyUse& use, const SecureBytes& key,
   int length = 0;
   if (ctx == nullptr ||
       EVP_CipherInit_ex2(ctx, nullptr, nullptr, nonce, 1, nullptr) != 1 ||
-      EVP_CipherUpdate(ctx, nullptr, &length, out, kEnvelopeHeaderBytes) !=
-          1 ||
+      EVP_CipherUpdate(ctx, nullptr, &length, out, kEnvelopeHeaderBytes) != 1 ||
       (!aad.empty() && EVP_CipherUpdate(ctx, nullptr, &length, Bytes(aad),
                                         static_cast<int>(aad.size())) != 1) ||
       (size > 0 && EVP_CipherUpdate(ctx, ciphertext, &length, plaintext,

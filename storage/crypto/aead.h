@@ -3,7 +3,8 @@
 //
 //   envelope = version      1 byte, kEnvelopeVersion
 //              key_version  uint32, big-endian (names the key for the reader)
-//              nonce        12 bytes from RAND_bytes
+//              nonce        12 random bytes (RAND_bytes, drawn per thread
+//                           in 1 KiB batches)
 //              ciphertext   as long as the plaintext
 //              tag          16 bytes
 //

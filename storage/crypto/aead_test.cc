@@ -25,9 +25,9 @@ SecureBytes CountingKey() {  // 00 01 02 ... 1f
 
 TEST(AeadTest, RoundTrip) {
   const SecureBytes key = RandomKey();
-  for (const std::string& plaintext : {std::string(), std::string("x"),
-                                      std::string(100, 'p'),
-                                      std::string(70000, '\xff')}) {
+  for (const std::string& plaintext :
+       {std::string(), std::string("x"), std::string(100, 'p'),
+        std::string(70000, '\xff')}) {
     absl::StatusOr<std::string> envelope = Seal(key, 7, plaintext, "aad");
     ASSERT_TRUE(envelope.ok()) << envelope.status();
     EXPECT_EQ(envelope->size(), plaintext.size() + kEnvelopeOverheadBytes);

@@ -35,14 +35,13 @@ absl::StatusOr<std::string> BlindIndex(const SecureBytes& key,
   const absl::string_view rank_bytes(reinterpret_cast<const char*>(rank),
                                      sizeof(rank));
   // Personal data: encoded on the stack and cleansed, never heap-allocated.
-  constexpr size_t kMessageBytesMax = 4 * internal::kLengthPrefixBytes +
-                                      kBlindIndexLabel.size() +
-                                      2 * kBlindIndexFieldBytesMax +
-                                      internal::kLengthPrefixBytes;
+  constexpr size_t kMessageBytesMax =
+      4 * internal::kLengthPrefixBytes + kBlindIndexLabel.size() +
+      2 * kBlindIndexFieldBytesMax + internal::kLengthPrefixBytes;
   unsigned char message[kMessageBytesMax];
-  const size_t size = internal::LengthPrefixed(
-      {kBlindIndexLabel, nir, birth_date, rank_bytes}, message,
-      sizeof(message));
+  const size_t size =
+      internal::LengthPrefixed({kBlindIndexLabel, nir, birth_date, rank_bytes},
+                               message, sizeof(message));
   absl::StatusOr<std::string> index = HmacSha256(
       key, absl::string_view(reinterpret_cast<const char*>(message), size));
   OPENSSL_cleanse(message, size);

@@ -39,7 +39,8 @@ TEST(BlindIndexTest, ReusedKeyStateGivesTheSameAnswer) {
   const SecureBytes other = SecureBytes::Random(32).value();
   const std::string expected =
       Index(counting, "1850578006048", "1985-05-01", 1);
-  const std::string other_index = Index(other, "1850578006048", "1985-05-01", 1);
+  const std::string other_index =
+      Index(other, "1850578006048", "1985-05-01", 1);
   for (int i = 0; i < 3; ++i) {
     EXPECT_EQ(Index(counting, "1850578006048", "1985-05-01", 1), expected);
     EXPECT_EQ(Index(counting, "1850578006048", "1985-05-01", 1), expected);

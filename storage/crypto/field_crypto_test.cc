@@ -39,16 +39,16 @@ TEST(FieldCryptoTest, MovedCiphertextIsDataLoss) {
                 .status()
                 .code(),
             absl::StatusCode::kDataLoss);
-  EXPECT_EQ(DecryptField(dek, "insurer-a", "member/42", "birth_date",
-                         ciphertext)
-                .status()
-                .code(),
-            absl::StatusCode::kDataLoss);
-  EXPECT_EQ(DecryptField(RandomKey(), "insurer-a", "member/42", "nir",
-                         ciphertext)
-                .status()
-                .code(),
-            absl::StatusCode::kDataLoss);
+  EXPECT_EQ(
+      DecryptField(dek, "insurer-a", "member/42", "birth_date", ciphertext)
+          .status()
+          .code(),
+      absl::StatusCode::kDataLoss);
+  EXPECT_EQ(
+      DecryptField(RandomKey(), "insurer-a", "member/42", "nir", ciphertext)
+          .status()
+          .code(),
+      absl::StatusCode::kDataLoss);
 }
 
 TEST(FieldCryptoTest, NamesAreLengthPrefixedNotConcatenated) {
@@ -68,16 +68,16 @@ TEST(FieldCryptoTest, RejectsBadNames) {
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(EncryptField(dek, "i", "r", "", "v").status().code(),
             absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(EncryptField(dek, std::string(kInsurerIdBytesMax + 1, 'i'), "r",
-                         "f", "v")
-                .status()
-                .code(),
-            absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(EncryptField(dek, "i", std::string(kRecordKeyBytesMax + 1, 'r'),
-                         "f", "v")
-                .status()
-                .code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      EncryptField(dek, std::string(kInsurerIdBytesMax + 1, 'i'), "r", "f", "v")
+          .status()
+          .code(),
+      absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      EncryptField(dek, "i", std::string(kRecordKeyBytesMax + 1, 'r'), "f", "v")
+          .status()
+          .code(),
+      absl::StatusCode::kInvalidArgument);
   EXPECT_TRUE(EncryptField(dek, std::string(kInsurerIdBytesMax, 'i'),
                            std::string(kRecordKeyBytesMax, 'r'),
                            std::string(kFieldNameBytesMax, 'f'), "v")

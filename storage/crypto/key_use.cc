@@ -120,9 +120,21 @@ ThreadSlot* ThisThreadSlot() {
 
 }  // namespace
 
-KeyUse::KeyUse() : slot_(ThisThreadSlot()) { slot_->mu.lock(); }
+namespace {
+// A nested KeyUse would deadlock on the slot; fail loudly instead.
+thread_local bool key_use_held = false;
+}  // namespace
 
-KeyUse::~KeyUse() { slot_->mu.unlock(); }
+KeyUse::KeyUse() : slot_(ThisThreadSlot()) {
+  TPP_CRYPTO_CHECK(!key_use_held);
+  key_use_held = true;
+  slot_->mu.lock();
+}
+
+KeyUse::~KeyUse() {
+  slot_->mu.unlock();
+  key_use_held = false;
+}
 
 EVP_CIPHER_CTX* KeyUse::GcmKeyed(const unsigned char* key) {
   ThreadSlot& slot = *slot_;

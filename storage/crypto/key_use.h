@@ -1,16 +1,18 @@
 // Internal to storage/crypto. Each thread owns a slot holding its reusable
-// OpenSSL contexts (AES-256-GCM, HMAC-SHA256) behind a mutex. Every read or
-// write of key bytes in tpp::crypto happens inside a KeyUse, which holds the
-// calling thread's slot. ZeroizeAllKeys() locks every slot before wiping, so
-// it waits for the operations in progress, then wipes the key schedules left
-// in the contexts along with the buffers, and no operation observes a
-// half-wiped key.
+// OpenSSL state (an AES-256-GCM context and an HMAC-SHA256 context, each with
+// a copy of its last key so that a repeated key skips re-keying, and a batch
+// of random bytes for nonces) behind a mutex. Every read or write of key
+// bytes in tpp::crypto happens inside a KeyUse, which holds the calling
+// thread's slot. ZeroizeAllKeys() locks every slot before wiping: it waits
+// for the operations in progress, wipes the slots' keys and key schedules
+// along with the buffers, and no operation ever sees a half-wiped key.
 //
 // Lock order (outermost first): KeyRing::mu_, the slot registry, one slot
 // (or all slots, in registry order, for a wipe), the SecureBytes registry.
 //
-// Thread-safe. A KeyUse must not be nested on one thread (the slot lock is
-// not reentrant): public functions take one, internal helpers assume it.
+// Thread-safe. A KeyUse must not be nested on one thread (it CHECKs): public
+// functions take one, internal helpers assume it. Not fork-safe beyond what
+// PublicRandom says: fork only a process that holds no KeyUse.
 #ifndef TPP_STORAGE_CRYPTO_KEY_USE_H_
 #define TPP_STORAGE_CRYPTO_KEY_USE_H_
 

@@ -143,12 +143,12 @@ absl::StatusOr<std::string> KeyRing::WrapDataKey(
       const RecordAad aad,
       RecordAad::Make(kDataKeyKind, insurer_id, member_record_key, ""));
   absl::StatusOr<std::string> wrapped;
-  TPP_CRYPTO_RETURN_IF_ERROR(WithDerivedKey(
-      Purpose::kKek, kPrimary, insurer_id,
-      [&](uint32_t version, const SecureBytes& kek) {
-        wrapped = SealSecret(kek, version, dek, aad.view());
-        return wrapped.status();
-      }));
+  TPP_CRYPTO_RETURN_IF_ERROR(
+      WithDerivedKey(Purpose::kKek, kPrimary, insurer_id,
+                     [&](uint32_t version, const SecureBytes& kek) {
+                       wrapped = SealSecret(kek, version, dek, aad.view());
+                       return wrapped.status();
+                     }));
   return wrapped;
 }
 
@@ -179,29 +179,27 @@ absl::StatusOr<SecureBytes> KeyRing::UnwrapDataKey(
 absl::StatusOr<KeyRing::Rewrapped> KeyRing::Rewrap(
     absl::string_view insurer_id, absl::string_view member_record_key,
     absl::string_view wrapped) const {
-  TPP_CRYPTO_ASSIGN_OR_RETURN(const uint32_t from,
-                              EnvelopeKeyVersion(wrapped));
+  TPP_CRYPTO_ASSIGN_OR_RETURN(const uint32_t from, EnvelopeKeyVersion(wrapped));
   // Unwrapping first also proves an unchanged envelope intact.
   TPP_CRYPTO_ASSIGN_OR_RETURN(
       const SecureBytes dek,
       UnwrapDataKey(insurer_id, member_record_key, wrapped));
   TPP_CRYPTO_ASSIGN_OR_RETURN(const uint32_t primary, PrimaryVersion());
   if (from == primary) return Rewrapped{std::string(wrapped), false};
-  TPP_CRYPTO_ASSIGN_OR_RETURN(
-      std::string rewrapped,
-      WrapDataKey(insurer_id, member_record_key, dek));
+  TPP_CRYPTO_ASSIGN_OR_RETURN(std::string rewrapped,
+                              WrapDataKey(insurer_id, member_record_key, dek));
   return Rewrapped{std::move(rewrapped), true};
 }
 
 absl::StatusOr<SecureBytes> KeyRing::BlindIndexKey(
     absl::string_view insurer_id) const {
   absl::StatusOr<SecureBytes> copy;
-  TPP_CRYPTO_RETURN_IF_ERROR(WithDerivedKey(
-      Purpose::kBlindIndex, kPrimary, insurer_id,
-      [&](uint32_t, const SecureBytes& key) {
-        copy = key.Clone();
-        return copy.status();
-      }));
+  TPP_CRYPTO_RETURN_IF_ERROR(
+      WithDerivedKey(Purpose::kBlindIndex, kPrimary, insurer_id,
+                     [&](uint32_t, const SecureBytes& key) {
+                       copy = key.Clone();
+                       return copy.status();
+                     }));
   return copy;
 }
 
@@ -211,12 +209,12 @@ absl::StatusOr<SecureBytes> KeyRing::BlindIndexKey(
     return absl::InvalidArgumentError("master key version must be >= 1");
   }
   absl::StatusOr<SecureBytes> copy;
-  TPP_CRYPTO_RETURN_IF_ERROR(WithDerivedKey(
-      Purpose::kBlindIndex, master_version, insurer_id,
-      [&](uint32_t, const SecureBytes& key) {
-        copy = key.Clone();
-        return copy.status();
-      }));
+  TPP_CRYPTO_RETURN_IF_ERROR(
+      WithDerivedKey(Purpose::kBlindIndex, master_version, insurer_id,
+                     [&](uint32_t, const SecureBytes& key) {
+                       copy = key.Clone();
+                       return copy.status();
+                     }));
   return copy;
 }
 
@@ -224,12 +222,12 @@ absl::StatusOr<std::string> KeyRing::MemberBlindIndex(
     absl::string_view insurer_id, absl::string_view nir,
     absl::string_view birth_date, int birth_rank) const {
   absl::StatusOr<std::string> index;
-  TPP_CRYPTO_RETURN_IF_ERROR(WithDerivedKey(
-      Purpose::kBlindIndex, kPrimary, insurer_id,
-      [&](uint32_t, const SecureBytes& key) {
-        index = BlindIndex(key, nir, birth_date, birth_rank);
-        return index.status();
-      }));
+  TPP_CRYPTO_RETURN_IF_ERROR(
+      WithDerivedKey(Purpose::kBlindIndex, kPrimary, insurer_id,
+                     [&](uint32_t, const SecureBytes& key) {
+                       index = BlindIndex(key, nir, birth_date, birth_rank);
+                       return index.status();
+                     }));
   return index;
 }
 
@@ -243,8 +241,8 @@ absl::Status KeyRing::WithDerivedKey(
   char cache_key[1 + 4 + kInsurerIdBytesMax];
   auto make_cache_key = [&](uint32_t resolved) {
     cache_key[0] = static_cast<char>(purpose);
-    internal::StoreBigEndian32(
-        resolved, reinterpret_cast<unsigned char*>(cache_key + 1));
+    internal::StoreBigEndian32(resolved,
+                               reinterpret_cast<unsigned char*>(cache_key + 1));
     std::copy(insurer_id.begin(), insurer_id.end(), cache_key + 5);
     return absl::string_view(cache_key, 5 + insurer_id.size());
   };
@@ -272,10 +270,10 @@ absl::Status KeyRing::WithDerivedKey(
         internal::LengthPrefixed({label, insurer_id}, info, sizeof(info));
     TPP_CRYPTO_ASSIGN_OR_RETURN(
         SecureBytes derived,
-        HkdfSha256(master->second,
-                   absl::string_view(reinterpret_cast<const char*>(info),
-                                     info_size),
-                   kDerivedKeyBytes));
+        HkdfSha256(
+            master->second,
+            absl::string_view(reinterpret_cast<const char*>(info), info_size),
+            kDerivedKeyBytes));
     if (derived_.size() >= kDerivedKeyCacheEntriesMax) derived_.clear();
     cached = derived_.emplace(std::string(key), std::move(derived)).first;
   }

@@ -83,9 +83,9 @@ class KeyRing {
                                           const SecureBytes& dek) const;
   // DATA_LOSS if `wrapped` is damaged or belongs to another member or
   // insurer; FAILED_PRECONDITION if its master version is not loaded.
-  absl::StatusOr<SecureBytes> UnwrapDataKey(
-      absl::string_view insurer_id, absl::string_view member_record_key,
-      absl::string_view wrapped) const;
+  absl::StatusOr<SecureBytes> UnwrapDataKey(absl::string_view insurer_id,
+                                            absl::string_view member_record_key,
+                                            absl::string_view wrapped) const;
   // Unwraps with the version `wrapped` names and wraps again under the
   // primary; returns `wrapped` unchanged if already under the primary.
   absl::StatusOr<Rewrapped> Rewrap(absl::string_view insurer_id,

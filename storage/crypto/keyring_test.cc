@@ -128,9 +128,9 @@ TEST(KeyRingTest, RotationRewrapsThenRetires) {
 
   ASSERT_TRUE(ring.RetireVersion(1).ok());
   EXPECT_EQ(ring.LoadedVersions(), (std::vector<uint32_t>{2}));
-  EXPECT_EQ(ring.UnwrapDataKey("ins", "m/1", old_wrapped).status(),
-            absl::FailedPreconditionError(
-                "master key version 1 is not loaded"));
+  EXPECT_EQ(
+      ring.UnwrapDataKey("ins", "m/1", old_wrapped).status(),
+      absl::FailedPreconditionError("master key version 1 is not loaded"));
   EXPECT_EQ(ring.Rewrap("ins", "m/1", old_wrapped).status().code(),
             absl::StatusCode::kFailedPrecondition);
   absl::StatusOr<SecureBytes> unwrapped =
@@ -169,9 +169,9 @@ TEST(KeyRingTest, SealWipesAndRefusesEverything) {
   EXPECT_EQ(ring.UnwrapDataKey("ins", "m/1", wrapped).status(), kSealed);
   EXPECT_EQ(ring.Rewrap("ins", "m/1", wrapped).status(), kSealed);
   EXPECT_EQ(ring.BlindIndexKey("ins").status(), kSealed);
-  EXPECT_EQ(ring.MemberBlindIndex("ins", "1850578006048", "1985-05-01", 1)
-                .status(),
-            kSealed);
+  EXPECT_EQ(
+      ring.MemberBlindIndex("ins", "1850578006048", "1985-05-01", 1).status(),
+      kSealed);
   EXPECT_EQ(ring.SetPrimary(1), kSealed);
   EXPECT_EQ(DecryptField(dek, "ins", "m/1", "nir", field).status(), kSealed);
   EXPECT_EQ(EncryptField(dek, "ins", "m/1", "nir", "x").status(), kSealed);

@@ -20,7 +20,8 @@ absl::StatusOr<std::string> HmacSha256(const SecureBytes& key,
   EVP_MAC_CTX* ctx = use.HmacSha256Keyed(key.data(), key.size());
   size_t length = 0;
   if (ctx == nullptr ||
-      EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(message.data()),
+      EVP_MAC_update(ctx,
+                     reinterpret_cast<const unsigned char*>(message.data()),
                      message.size()) != 1 ||
       EVP_MAC_final(ctx, out, &length, kHmacSha256Bytes) != 1 ||
       length != kHmacSha256Bytes) {
@@ -45,9 +46,9 @@ absl::StatusOr<SecureBytes> HkdfSha256(const SecureBytes& ikm,
   char digest[] = "SHA256";
   const OSSL_PARAM params[] = {
       OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest, 0),
-      OSSL_PARAM_construct_octet_string(
-          OSSL_KDF_PARAM_KEY, const_cast<unsigned char*>(ikm.data()),
-          ikm.size()),
+      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY,
+                                        const_cast<unsigned char*>(ikm.data()),
+                                        ikm.size()),
       OSSL_PARAM_construct_octet_string(
           OSSL_KDF_PARAM_INFO, const_cast<char*>(info.data()), info.size()),
       OSSL_PARAM_construct_end()};

@@ -10,12 +10,12 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
-#define TPP_CRYPTO_RETURN_IF_ERROR(expr)              \
-  do {                                                \
-    ::absl::Status tpp_crypto_status_ = (expr);       \
-    if (!tpp_crypto_status_.ok()) {                   \
-      return tpp_crypto_status_;                      \
-    }                                                 \
+#define TPP_CRYPTO_RETURN_IF_ERROR(expr)        \
+  do {                                          \
+    ::absl::Status tpp_crypto_status_ = (expr); \
+    if (!tpp_crypto_status_.ok()) {             \
+      return tpp_crypto_status_;                \
+    }                                           \
   } while (0)
 
 #define TPP_CRYPTO_CONCAT_INNER(a, b) a##b
@@ -32,13 +32,13 @@
 
 // Aborts on a broken invariant of this library. Bad input is never a CHECK:
 // it is a Status. The message names the condition, never a value.
-#define TPP_CRYPTO_CHECK(cond)                                      \
-  do {                                                              \
-    if (!(cond)) {                                                  \
-      std::fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__,   \
-                   __LINE__, #cond);                                \
-      std::abort();                                                 \
-    }                                                               \
+#define TPP_CRYPTO_CHECK(cond)                                              \
+  do {                                                                      \
+    if (!(cond)) {                                                          \
+      std::fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, \
+                   #cond);                                                  \
+      std::abort();                                                         \
+    }                                                                       \
   } while (0)
 
 #endif  // TPP_STORAGE_CRYPTO_MACROS_H_

@@ -93,8 +93,8 @@ absl::StatusOr<MasterKey> Parse(absl::string_view text,
 int SyncParentDirectory(const std::string& path) {
   const size_t slash = path.rfind('/');
   const std::string dir = slash == std::string::npos ? "."
-                          : slash == 0              ? "/"
-                                                    : path.substr(0, slash);
+                          : slash == 0               ? "/"
+                                                     : path.substr(0, slash);
   Fd fd(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (fd.get() < 0) return errno;
   if (fsync(fd.get()) != 0) return errno;
@@ -113,9 +113,9 @@ absl::StatusOr<MasterKey> LoadMasterKeyFile(const std::string& path) {
         absl::StrCat("master key file ", path, " is not a regular file"));
   }
   if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "master key file ", path,
-        " is accessible to group or others; chmod 0600 it"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("master key file ", path,
+                     " is accessible to group or others; chmod 0600 it"));
   }
   // One byte more than the limit tells a too-long file from a full one.
   char buffer[kMasterKeyFileBytesMax + 1];

@@ -32,9 +32,7 @@ class RecordAad {
                                         absl::string_view record_key,
                                         absl::string_view field_name);
 
-  absl::string_view view() const {
-    return absl::string_view(bytes_, size_);
-  }
+  absl::string_view view() const { return absl::string_view(bytes_, size_); }
 
  private:
   static constexpr size_t kBytesMax = 4 * 4 + kBindingKindBytesMax +

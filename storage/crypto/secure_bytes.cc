@@ -38,8 +38,7 @@ using internal::SecureBlock;
 struct BufferRegistry {
   std::mutex mu;  // Guards the members below.
   absl::flat_hash_set<SecureBlock*> live;
-  void (*release_hook)(const unsigned char*, size_t) =
-      nullptr;
+  void (*release_hook)(const unsigned char*, size_t) = nullptr;
 };
 
 // Leaked on purpose: SecureBytes in other static objects may outlive it.

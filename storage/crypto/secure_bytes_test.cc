@@ -64,7 +64,8 @@ TEST(SecureBytesTest, RandomCopyCloneAndCompare) {
 
 TEST_F(ReleaseHookTest, DestructorCleansesBeforeFreeing) {
   {
-    const SecureBytes key = SecureBytes::CopyOf(std::string(32, '\x5a')).value();
+    const SecureBytes key =
+        SecureBytes::CopyOf(std::string(32, '\x5a')).value();
   }
   EXPECT_EQ(released, 1);
   EXPECT_FALSE(released_nonzero);

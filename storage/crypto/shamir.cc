@@ -62,8 +62,7 @@ bool IsLowerHex(absl::string_view text) {
 absl::StatusOr<std::vector<Share>> Split(const SecureBytes& secret, int shares,
                                          int threshold) {
   if (threshold < 1 || shares < threshold || shares > kSharesMax) {
-    return absl::InvalidArgumentError(
-        "need 1 <= threshold <= shares <= 255");
+    return absl::InvalidArgumentError("need 1 <= threshold <= shares <= 255");
   }
   if (secret.empty() || secret.size() > kShareSecretBytesMax) {
     return absl::InvalidArgumentError("secret size out of range");
@@ -125,8 +124,8 @@ absl::StatusOr<SecureBytes> Combine(absl::Span<const Share> shares) {
     uint8_t basis = 1;
     for (const Share& other : shares) {
       if (other.x == share.x) continue;
-      basis = GfMultiply(basis,
-                         GfMultiply(other.x, GfInverse(other.x ^ share.x)));
+      basis =
+          GfMultiply(basis, GfMultiply(other.x, GfInverse(other.x ^ share.x)));
     }
     for (size_t i = 0; i < size; ++i) {
       secret.data()[i] ^= GfMultiply(share.y.data()[i], basis);

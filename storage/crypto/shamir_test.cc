@@ -19,7 +19,9 @@ SecureBytes CountingKey() {  // 00 01 02 ... 1f
   return SecureBytes::CopyOf(bytes).value();
 }
 
-Share Copy(const Share& share) { return Share{share.x, share.y.Clone().value()}; }
+Share Copy(const Share& share) {
+  return Share{share.x, share.y.Clone().value()};
+}
 
 std::vector<Share> Pick(const std::vector<Share>& shares,
                         std::initializer_list<int> indexes) {
@@ -55,7 +57,7 @@ TEST(ShamirTest, TwoOfThreeThresholdGiveAWrongSecret) {
   const std::string kcv = KeyCheckValue(secret).value();
   const std::vector<Share> shares = Split(secret, 5, 3).value();
   absl::StatusOr<SecureBytes> combined = Combine(Pick(shares, {0, 4}));
-  ASSERT_TRUE(combined.ok());  // Undetectable here...
+  ASSERT_TRUE(combined.ok());                        // Undetectable here...
   EXPECT_NE(KeyCheckValue(*combined).value(), kcv);  // ...caught here.
 }
 
@@ -137,20 +139,19 @@ TEST(ShamirTest, ShareLineRoundTrip) {
 TEST(ShamirTest, ParseRejectsMalformedWithoutQuotingIt) {
   const std::string y(64, 'a');
   const std::string kcv = "0123456789abcdef";
-  for (const std::string& line : {
-           "tpp-share-v2:1:3:" + kcv + ":" + y,
-           "tpp-share-v1:0:3:" + kcv + ":" + y,
-           "tpp-share-v1:256:3:" + kcv + ":" + y,
-           "tpp-share-v1:+1:3:" + kcv + ":" + y,
-           "tpp-share-v1:1:0:" + kcv + ":" + y,
-           "tpp-share-v1:1:3:" + kcv.substr(1) + ":" + y,
-           "tpp-share-v1:1:3:" + std::string(16, 'G') + ":" + y,
-           "tpp-share-v1:1:3:" + kcv + ":" + y.substr(1),
-           "tpp-share-v1:1:3:" + kcv + ":" + y.substr(2) + "zz",
-           "tpp-share-v1:1:3:" + kcv + ":",
-           "tpp-share-v1:1:3:" + kcv + ":" + std::string(130, 'a'),
-           "tpp-share-v1:1:3:" + kcv + ":" + y + ":extra",
-           std::string("")}) {
+  for (const std::string& line :
+       {"tpp-share-v2:1:3:" + kcv + ":" + y,
+        "tpp-share-v1:0:3:" + kcv + ":" + y,
+        "tpp-share-v1:256:3:" + kcv + ":" + y,
+        "tpp-share-v1:+1:3:" + kcv + ":" + y,
+        "tpp-share-v1:1:0:" + kcv + ":" + y,
+        "tpp-share-v1:1:3:" + kcv.substr(1) + ":" + y,
+        "tpp-share-v1:1:3:" + std::string(16, 'G') + ":" + y,
+        "tpp-share-v1:1:3:" + kcv + ":" + y.substr(1),
+        "tpp-share-v1:1:3:" + kcv + ":" + y.substr(2) + "zz",
+        "tpp-share-v1:1:3:" + kcv + ":",
+        "tpp-share-v1:1:3:" + kcv + ":" + std::string(130, 'a'),
+        "tpp-share-v1:1:3:" + kcv + ":" + y + ":extra", std::string("")}) {
     absl::Status status = ParseShare(line).status();
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << line;
     EXPECT_EQ(std::string(status.message()).find("aaaa"), std::string::npos);
