@@ -13,14 +13,14 @@ serve=0
 
 bash tools/build.sh
 mkdir -p var
-bash tools/dev-certs.sh var/tls provider/750100001 insurer/100000001 \
+bash tools/dev-certs.sh var/tls provider/750100001 insurer/100000001 insurer/100000002 \
   operator/alice operator/bob 2>/dev/null
 bash tools/dev-master-key.sh var/master.key
 
 rm -f var/ready.json
 build/services/server/tppd --data_dir=var/tpp --tls_dir=var/tls \
   --master_key_file=var/master.key --ready_file=var/ready.json \
-  2> >(tee -a var/tppd.log >&2 | cat >/dev/null) &
+  2>>var/tppd.log &
 tppd=$!
 trap 'kill -TERM $tppd 2>/dev/null; wait $tppd 2>/dev/null || true' EXIT
 for _ in $(seq 1 300); do
@@ -31,6 +31,8 @@ done
 [ -f var/ready.json ] || { echo "tppd did not become ready" >&2; exit 1; }
 
 build/tools/demo/tpp-demo --tls_dir var/tls
+build/tools/tppctl/tppctl --tls_dir var/tls --identity operator/alice status || true
+echo "tppd's log (JSON lines): var/tppd.log"
 
 if [ $serve -eq 1 ]; then
   echo "tppd serves on 127.0.0.1:7443 (external) and 127.0.0.1:7444 (admin); Ctrl-C stops it."

@@ -7,6 +7,8 @@
 
 #include "CLI/CLI.hpp"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "services/members/member_record_csv.h"
+#include "tools/gen/member_generator.h"
 #include "tools/tppctl/client.h"
 #include "tpp/v1/claims.grpc.pb.h"
 #include "tpp/v1/eligibility.grpc.pb.h"
@@ -66,8 +68,62 @@ int Run(const ClientOptions& base) {
     g->set_rate_bp(20000);
     g->set_annual_ceiling_cents(100000);
     tpp::v1::UpsertContractResponse response;
-    Answer(stub->UpsertContract(ctx.get(), contract, &response),
-           "contract " + response.contract_id() + " stored");
+    grpc::Status status = stub->UpsertContract(ctx.get(), contract, &response);
+    Answer(status, "contract " + response.contract_id() +
+                       (response.created() ? " created" : " replaced"));
+  }
+
+  Step("insurer 100000001",
+       "imports 1,000 synthetic members over one stream (encrypted per field)");
+  tpp::v1::MemberRecord first;
+  {
+    auto stub = tpp::v1::MemberService::NewStub(Connect(insurer, base.target));
+    auto ctx = NewContext(insurer);
+    tpp::v1::ImportSummary summary;
+    auto writer = stub->ImportMembers(ctx.get(), &summary);
+    MemberGeneratorOptions options;
+    options.contract_ids = {"GOLD-2026"};
+    options.reference_year = 2026;
+    MemberGenerator generator(/*seed=*/2026, options);
+    for (int i = 0; i < 1000; ++i) {
+      absl::StatusOr<tpp::v1::MemberRecord> record =
+          MemberRecordFromCsv(generator.Next());
+      if (!record.ok()) continue;
+      if (i == 0) first = *record;
+      if (!writer->Write(*record)) break;
+    }
+    writer->WritesDone();
+    grpc::Status status = writer->Finish();
+    Answer(status, "accepted " + std::to_string(summary.accepted()) +
+                       ", rejected " + std::to_string(summary.rejected()));
+  }
+
+  Step("insurer 100000001", "reads one of its members back, decrypted");
+  {
+    auto stub = tpp::v1::MemberService::NewStub(Connect(insurer, base.target));
+    auto ctx = NewContext(insurer);
+    tpp::v1::GetMemberRequest request;
+    request.mutable_beneficiary()->set_nir(first.nir());
+    request.mutable_beneficiary()->set_birth_date(first.birth_date());
+    request.mutable_beneficiary()->set_birth_rank(first.birth_rank());
+    tpp::v1::MemberRecord member;
+    grpc::Status status = stub->GetMember(ctx.get(), request, &member);
+    Answer(status, "adherent " + member.adherent_number() + ", contract " +
+                       member.contract_id() + ", covered to " +
+                       member.coverage_to());
+  }
+
+  Step("insurer 100000002", "asks for the same member: another insurer's");
+  {
+    auto stub = tpp::v1::MemberService::NewStub(
+        Connect(As(base, "insurer/100000002"), base.target));
+    auto ctx = NewContext(insurer);
+    tpp::v1::GetMemberRequest request;
+    request.mutable_beneficiary()->set_nir(first.nir());
+    request.mutable_beneficiary()->set_birth_date(first.birth_date());
+    request.mutable_beneficiary()->set_birth_rank(first.birth_rank());
+    tpp::v1::MemberRecord member;
+    Answer(stub->GetMember(ctx.get(), request, &member), "(unexpected) found");
   }
 
   Step("pharmacy 750100001",
@@ -77,9 +133,9 @@ int Run(const ClientOptions& base) {
         tpp::v1::EligibilityService::NewStub(Connect(pharmacy, base.target));
     auto ctx = NewContext(pharmacy);
     tpp::v1::CheckEligibilityRequest request;
-    request.mutable_beneficiary()->set_nir("295109912611193");
-    request.mutable_beneficiary()->set_birth_date("1995-10-12");
-    request.mutable_beneficiary()->set_birth_rank(1);
+    request.mutable_beneficiary()->set_nir(first.nir());
+    request.mutable_beneficiary()->set_birth_date(first.birth_date());
+    request.mutable_beneficiary()->set_birth_rank(first.birth_rank());
     request.set_insurer_id("100000001");
     request.set_care_date("2026-11-28");
     request.set_category(tpp::v1::PHARMACY);
