@@ -62,8 +62,21 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& dir,
   cf_options.write_buffer_size = 32 << 20;
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (absl::string_view name : kCfNames) {
-    descriptors.emplace_back(std::string(name), cf_options);
+  for (int i = 0; i < kCfCount; ++i) {
+    rocksdb::ColumnFamilyOptions options_for_cf = cf_options;
+    const Cf cf = static_cast<Cf>(i);
+    // Ciphertext and HMACs do not compress: don't spend CPU trying.
+    if (cf == Cf::kMembers || cf == Cf::kMemberKeys || cf == Cf::kMemberIndex) {
+      options_for_cf.compression = rocksdb::kNoCompression;
+    }
+    // Imports look up every member's index entry before writing it, and
+    // most are new: a memtable bloom filter answers those misses without
+    // walking the skip list.
+    if (cf == Cf::kMemberIndex) {
+      options_for_cf.memtable_whole_key_filtering = true;
+      options_for_cf.memtable_prefix_bloom_size_ratio = 0.1;
+    }
+    descriptors.emplace_back(std::string(kCfNames[i]), options_for_cf);
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;

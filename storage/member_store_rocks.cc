@@ -2,12 +2,16 @@
 
 #include <openssl/rand.h>
 
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "services/common/status_macros.h"
 #include "storage/crypto/field_crypto.h"
 #include "storage/records.pb.h"
@@ -30,13 +34,31 @@ constexpr char kContractId[] = "contract_id";
 constexpr char kCoverageFrom[] = "coverage_from";
 constexpr char kCoverageTo[] = "coverage_to";
 
+// A pseudonymous member id: 8 bytes of a per-process increasing counter
+// seeded from the clock (so ids keep growing across restarts, and new rows
+// land at the end of the members family instead of all over it), then 8
+// random bytes drawn once per process. Nothing in it derives from the member.
 absl::StatusOr<std::string> NewMemberId() {
-  unsigned char bytes[kMemberIdBytes];
-  if (RAND_bytes(bytes, sizeof(bytes)) != 1) {
+  static std::atomic<uint64_t> last{0};
+  static const std::string* suffix = [] {
+    unsigned char bytes[kMemberIdBytes / 2] = {};
+    if (RAND_bytes(bytes, sizeof(bytes)) != 1) return (std::string*)nullptr;
+    return new std::string(absl::BytesToHexString(absl::string_view(
+        reinterpret_cast<const char*>(bytes), sizeof(bytes))));
+  }();
+  if (suffix == nullptr) {
     return absl::UnavailableError("random generator failed");
   }
-  return absl::BytesToHexString(
-      absl::string_view(reinterpret_cast<const char*>(bytes), sizeof(bytes)));
+  const uint64_t now = static_cast<uint64_t>(absl::ToUnixMicros(absl::Now()));
+  uint64_t seen = last.load();
+  uint64_t next;
+  do {
+    next = std::max(seen + 1, now);
+  } while (!last.compare_exchange_weak(seen, next));
+  char prefix[17];
+  std::snprintf(prefix, sizeof(prefix), "%016llx",
+                static_cast<unsigned long long>(next));
+  return absl::StrCat(prefix, *suffix);
 }
 
 }  // namespace

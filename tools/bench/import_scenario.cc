@@ -1,0 +1,116 @@
+// `import`: an insurer streams --members synthetic members (tools/gen) over
+// one ImportMembers stream; measured from the first record sent to the
+// summary, which tppd sends only once every accepted member is durable.
+// Reports members/s and, with --tppd_pid, tppd's peak resident memory.
+#include <chrono>
+#include <fstream>
+#include <string>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "services/members/member_record_csv.h"
+#include "tools/bench/engine.h"
+#include "tools/bench/scenario.h"
+#include "tools/gen/member_generator.h"
+#include "tpp/v1/members.grpc.pb.h"
+
+namespace tpp::bench {
+namespace {
+
+constexpr char kContractId[] = "BENCH-2026";
+
+// VmHWM of a process, in MiB; 0 when unknown.
+double PeakRssMib(int pid) {
+  if (pid <= 0) return 0;
+  std::ifstream in(absl::StrCat("/proc/", pid, "/status"));
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) {
+      int64_t kib = 0;
+      std::string digits;
+      for (char c : line) {
+        if (c >= '0' && c <= '9') digits.push_back(c);
+      }
+      if (absl::SimpleAtoi(digits, &kib))
+        return static_cast<double>(kib) / 1024;
+    }
+  }
+  return 0;
+}
+
+class ImportScenario final : public Scenario {
+ public:
+  bool SelfDriven() const override { return true; }
+  std::string Identity(const BenchOptions& options) const override {
+    return options.insurer_identity;
+  }
+
+  absl::StatusOr<Result> Run(
+      const BenchOptions& options,
+      const std::vector<std::shared_ptr<grpc::Channel>>& channels) override {
+    auto stub = tpp::v1::MemberService::NewStub(channels.front());
+    {
+      grpc::ClientContext ctx;
+      tpp::v1::Contract contract;
+      contract.set_contract_id(kContractId);
+      auto* g = contract.add_guarantees();
+      g->set_category(tpp::v1::PHARMACY);
+      g->set_rate_bp(20000);
+      g->set_annual_ceiling_cents(100000);
+      tpp::v1::UpsertContractResponse response;
+      grpc::Status status = stub->UpsertContract(&ctx, contract, &response);
+      if (!status.ok()) {
+        return absl::UnavailableError(
+            absl::StrCat("UpsertContract: ", CodeName(status.error_code()), " ",
+                         status.error_message()));
+      }
+    }
+    MemberGeneratorOptions generator_options;
+    generator_options.contract_ids = {kContractId};
+    generator_options.reference_year = 2026;
+    MemberGenerator generator(options.seed, generator_options);
+
+    using Clock = std::chrono::steady_clock;
+    grpc::ClientContext ctx;
+    tpp::v1::ImportSummary summary;
+    const auto start = Clock::now();
+    auto writer = stub->ImportMembers(&ctx, &summary);
+    int64_t sent = 0;
+    for (; sent < options.members; ++sent) {
+      absl::StatusOr<tpp::v1::MemberRecord> record =
+          MemberRecordFromCsv(generator.Next());
+      if (!record.ok()) return record.status();
+      if (!writer->Write(*record)) break;
+    }
+    writer->WritesDone();
+    grpc::Status status = writer->Finish();
+    const double seconds =
+        std::chrono::duration<double>(Clock::now() - start).count();
+
+    Result result;
+    result.scenario = "import";
+    result.unit = "members";
+    result.seconds = seconds;
+    result.concurrency = 1;
+    if (!status.ok()) {
+      result.errors[CodeName(status.error_code())] = 1;
+      return result;
+    }
+    result.count = static_cast<uint64_t>(summary.accepted());
+    result.rate_per_s = static_cast<double>(summary.accepted()) / seconds;
+    if (summary.rejected() > 0) {
+      result.errors["REJECTED"] = static_cast<uint64_t>(summary.rejected());
+    }
+    result.extra["sent"] = static_cast<double>(sent);
+    if (double rss = PeakRssMib(options.tppd_pid); rss > 0) {
+      result.extra["tppd_peak_rss_mib"] = rss;
+    }
+    return result;
+  }
+};
+
+}  // namespace
+
+TPP_REGISTER_SCENARIO("import", ImportScenario);
+
+}  // namespace tpp::bench

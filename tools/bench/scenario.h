@@ -1,0 +1,85 @@
+// tpp-bench scenarios. A closed-loop scenario issues one asynchronous call
+// at a time per slot (connections x in-flight slots); the engine measures
+// each call from Issue() to `done`. A scenario that is not a closed loop of
+// calls (a stream import, raw RocksDB writes) runs itself with Run().
+//
+// To add a scenario: a file <name>_scenario.cc defining a class derived from
+// Scenario and one REGISTER_SCENARIO line; tools/bench/README.md lists them.
+#ifndef TPP_TOOLS_BENCH_SCENARIO_H_
+#define TPP_TOOLS_BENCH_SCENARIO_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "grpcpp/grpcpp.h"
+#include "tools/bench/result.h"
+
+namespace tpp::bench {
+
+struct BenchOptions {
+  std::string target = "127.0.0.1:7443";
+  std::string admin = "127.0.0.1:7444";
+  std::string tls_dir = "./var/tls";
+  std::string identity = "provider/750100001";
+  std::string insurer_identity = "insurer/100000001";
+  int connections = 4;
+  int inflight = 16;  // per connection
+  double warmup_s = 2;
+  double duration_s = 10;
+  std::string db_dir;        // rocksdb-sync; empty: a temporary folder
+  int64_t members = 100000;  // import
+  uint64_t seed = 1;
+  int tppd_pid = 0;  // to report tppd's peak memory
+};
+
+class Scenario {
+ public:
+  using Done = std::function<void(const grpc::Status&)>;
+  virtual ~Scenario() = default;
+
+  // Whose certificate the scenario's connections present.
+  virtual std::string Identity(const BenchOptions& options) const {
+    return options.identity;
+  }
+
+  // Prepares (e.g. loads data); channels[i] is connection i.
+  virtual absl::Status Setup(
+      const BenchOptions& options,
+      const std::vector<std::shared_ptr<grpc::Channel>>& channels) {
+    return absl::OkStatus();
+  }
+  // Starts one call on connection `connection`; `done` runs once it ends.
+  virtual void Issue(int connection, uint64_t sequence, Done done) {}
+
+  // Scenarios that are not closed loops of calls override this and return
+  // true; the engine then calls it instead of driving Issue().
+  virtual bool SelfDriven() const { return false; }
+  virtual absl::StatusOr<Result> Run(
+      const BenchOptions& options,
+      const std::vector<std::shared_ptr<grpc::Channel>>& channels) {
+    return absl::UnimplementedError("not self-driven");
+  }
+};
+
+using ScenarioFactory = std::function<std::unique_ptr<Scenario>()>;
+std::map<std::string, ScenarioFactory>& ScenarioRegistry();
+
+struct ScenarioRegistration {
+  ScenarioRegistration(const std::string& name, ScenarioFactory factory) {
+    ScenarioRegistry()[name] = std::move(factory);
+  }
+};
+
+#define TPP_REGISTER_SCENARIO(name, type)                        \
+  static ::tpp::bench::ScenarioRegistration tpp_scenario_##type( \
+      name, [] { return std::make_unique<type>(); })
+
+}  // namespace tpp::bench
+
+#endif  // TPP_TOOLS_BENCH_SCENARIO_H_
