@@ -7,6 +7,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "services/members/member_proto.h"
+#include "services/server/call_deadline.h"
 #include "services/server/reactors.h"
 
 namespace tpp {
@@ -19,10 +20,12 @@ namespace {
 class ImportReactor final
     : public grpc::ServerReadReactor<tpp::v1::MemberRecord> {
  public:
-  ImportReactor(MemberStore* store, std::string insurer_id,
-                tpp::v1::ImportSummary* summary)
-      : store_(store),
-        insurer_id_(std::move(insurer_id)),
+  ImportReactor(grpc::CallbackServerContext* ctx, const Caller& caller,
+                MemberStore* store, tpp::v1::ImportSummary* summary)
+      : ctx_(ctx),
+        deadline_(ctx, caller.deadline),
+        store_(store),
+        insurer_id_(caller.identity.id),
         summary_(summary),
         batch_(store_->NewBatch(insurer_id_)) {
     StartRead(&record_);
@@ -35,7 +38,15 @@ class ImportReactor final
       // After an early Finish (a failed write), a pending read still
       // completes here: nothing more may start.
       if (finished_) return;
-      if (!ok) {
+      if (!ok && ctx_->IsCancelled()) {
+        // Cancelled by the client or by the deadline: what is staged but
+        // not committed is dropped (the client gets no summary).
+        reading_done_ = true;
+        if (failure_.ok()) {
+          failure_ = absl::DeadlineExceededError(
+              "the import was cancelled or ran past its deadline");
+        }
+      } else if (!ok) {
         reading_done_ = true;
         FlushLocked();
       } else {
@@ -144,6 +155,8 @@ class ImportReactor final
     return grpc::Status::OK;
   }
 
+  grpc::CallbackServerContext* const ctx_;
+  CallDeadline deadline_;
   MemberStore* const store_;
   const std::string insurer_id_;
   tpp::v1::ImportSummary* const summary_;
@@ -199,7 +212,7 @@ MemberServiceImpl::ImportMembers(grpc::CallbackServerContext* ctx,
   if (!caller.ok()) {
     return new FinishedReader<tpp::v1::MemberRecord>(caller.status());
   }
-  return new ImportReactor(store_, caller->identity.id, response);
+  return new ImportReactor(ctx, *caller, store_, response);
 }
 
 grpc::ServerUnaryReactor* MemberServiceImpl::GetMember(

@@ -12,6 +12,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "gtest/gtest.h"
@@ -458,6 +459,27 @@ TEST_F(MembersTest, NoPlaintextOnDiskOrInLogsAfter10000Members) {
   std::string log = server_->Stderr();
   EXPECT_EQ(long_needles.FindIn(log), "") << "plaintext in the log";
   EXPECT_EQ(short_needles.FindIn(log), "") << "plaintext in the log";
+}
+
+TEST(MembersDeadlineTest, AnImportPastTheServerDeadlineIsCancelled) {
+  // The client sets no deadline: the server's stream default applies.
+  TppdProcess server({"--stream_deadline_ms=700"});
+  ASSERT_TRUE(server.Start().ok());
+  auto stub = MemberService::NewStub(server.Channel(kInsurerA));
+  grpc::ClientContext ctx;
+  tpp::v1::ImportSummary summary;
+  auto writer = stub->ImportMembers(&ctx, &summary);
+  tpp::v1::MemberRecord record;
+  record.set_nir("295109912611193");
+  writer->Write(record);
+  absl::SleepFor(absl::Milliseconds(1500));
+  writer->WritesDone();
+  grpc::Status status = writer->Finish();
+  EXPECT_FALSE(status.ok());
+  EXPECT_TRUE(status.error_code() == grpc::StatusCode::CANCELLED ||
+              status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED)
+      << status.error_code();
+  EXPECT_EQ(server.Stop(), 0);
 }
 
 }  // namespace
