@@ -3,32 +3,13 @@
 #include <chrono>
 
 #include "absl/strings/match.h"
+#include "services/common/code_names.h"
 #include "services/common/log.h"
 #include "services/server/authorization.h"
 #include "services/server/call_guard.h"
 
 namespace tpp {
 namespace {
-
-constexpr const char* kCodeNames[kGrpcCodeCount] = {
-    "OK",
-    "CANCELLED",
-    "UNKNOWN",
-    "INVALID_ARGUMENT",
-    "DEADLINE_EXCEEDED",
-    "NOT_FOUND",
-    "ALREADY_EXISTS",
-    "PERMISSION_DENIED",
-    "RESOURCE_EXHAUSTED",
-    "FAILED_PRECONDITION",
-    "ABORTED",
-    "OUT_OF_RANGE",
-    "UNIMPLEMENTED",
-    "INTERNAL",
-    "UNAVAILABLE",
-    "DATA_LOSS",
-    "UNAUTHENTICATED",
-};
 
 // Methods outside the authorization table and gRPC's own services are
 // folded into one label so that a client cannot grow the metric set with
@@ -73,11 +54,9 @@ class MetricsInterceptor final : public grpc::experimental::Interceptor {
           std::chrono::steady_clock::now() - start_;
       metrics_->RecordCall(method_, status.error_code(), elapsed.count());
       if (!status.ok()) {
-        int code = status.error_code();
         Log(LogLevel::kInfo, "call_failed",
             {{"method", method_->method},
-             {"code", code >= 0 && code < kGrpcCodeCount ? kCodeNames[code]
-                                                         : "UNKNOWN"},
+             {"code", StatusCodeName(status.error_code())},
              {"message", status.error_message()}});
       }
     }
@@ -172,14 +151,14 @@ Metrics::PerMethod* Metrics::ForMethod(const char* method) {
 }
 
 void Metrics::RecordCall(PerMethod* m, int code, double seconds) {
-  if (code < 0 || code >= kGrpcCodeCount) code = 2;  // UNKNOWN
+  if (code < 0 || code >= kStatusCodeCount) code = 2;  // UNKNOWN
   prometheus::Counter* counter = m->calls[code].load(std::memory_order_acquire);
   if (counter == nullptr) {
     absl::MutexLock lock(&mu_);
     counter = m->calls[code].load(std::memory_order_relaxed);
     if (counter == nullptr) {
-      counter =
-          &calls_.Add({{"method", m->method}, {"code", kCodeNames[code]}});
+      counter = &calls_.Add(
+          {{"method", m->method}, {"code", std::string(StatusCodeName(code))}});
       m->calls[code].store(counter, std::memory_order_release);
     }
   }

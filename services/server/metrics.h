@@ -21,11 +21,10 @@
 #include "prometheus/gauge.h"
 #include "prometheus/histogram.h"
 #include "prometheus/registry.h"
+#include "services/common/code_names.h"
 #include "services/server/call_guard.h"
 
 namespace tpp {
-
-inline constexpr int kGrpcCodeCount = 17;
 
 class Metrics {
  public:
@@ -34,7 +33,7 @@ class Metrics {
     bool tpp = false;  // a tpp.v1 method (in the authorization table)
     prometheus::Histogram* latency = nullptr;
     prometheus::Gauge* inflight = nullptr;
-    std::array<std::atomic<prometheus::Counter*>, kGrpcCodeCount> calls{};
+    std::array<std::atomic<prometheus::Counter*>, kStatusCodeCount> calls{};
   };
 
   Metrics();

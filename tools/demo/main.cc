@@ -32,6 +32,14 @@ void Answer(const grpc::Status& status, const std::string& ok_text) {
               status.ok() ? ok_text.c_str() : Describe(status).c_str());
 }
 
+tpp::v1::Beneficiary BeneficiaryOf(const tpp::v1::MemberRecord& member) {
+  tpp::v1::Beneficiary beneficiary;
+  beneficiary.set_nir(member.nir());
+  beneficiary.set_birth_date(member.birth_date());
+  beneficiary.set_birth_rank(member.birth_rank());
+  return beneficiary;
+}
+
 ClientOptions As(ClientOptions options, const std::string& identity) {
   options.identity = identity;
   return options;
@@ -103,9 +111,7 @@ int Run(const ClientOptions& base) {
     auto stub = tpp::v1::MemberService::NewStub(Connect(insurer, base.target));
     auto ctx = NewContext(insurer);
     tpp::v1::GetMemberRequest request;
-    request.mutable_beneficiary()->set_nir(first.nir());
-    request.mutable_beneficiary()->set_birth_date(first.birth_date());
-    request.mutable_beneficiary()->set_birth_rank(first.birth_rank());
+    *request.mutable_beneficiary() = BeneficiaryOf(first);
     tpp::v1::MemberRecord member;
     grpc::Status status = stub->GetMember(ctx.get(), request, &member);
     Answer(status, "adherent " + member.adherent_number() + ", contract " +
@@ -119,9 +125,7 @@ int Run(const ClientOptions& base) {
         Connect(As(base, "insurer/100000002"), base.target));
     auto ctx = NewContext(insurer);
     tpp::v1::GetMemberRequest request;
-    request.mutable_beneficiary()->set_nir(first.nir());
-    request.mutable_beneficiary()->set_birth_date(first.birth_date());
-    request.mutable_beneficiary()->set_birth_rank(first.birth_rank());
+    *request.mutable_beneficiary() = BeneficiaryOf(first);
     tpp::v1::MemberRecord member;
     Answer(stub->GetMember(ctx.get(), request, &member), "(unexpected) found");
   }
@@ -133,9 +137,7 @@ int Run(const ClientOptions& base) {
         tpp::v1::EligibilityService::NewStub(Connect(pharmacy, base.target));
     auto ctx = NewContext(pharmacy);
     tpp::v1::CheckEligibilityRequest request;
-    request.mutable_beneficiary()->set_nir(first.nir());
-    request.mutable_beneficiary()->set_birth_date(first.birth_date());
-    request.mutable_beneficiary()->set_birth_rank(first.birth_rank());
+    *request.mutable_beneficiary() = BeneficiaryOf(first);
     request.set_insurer_id("100000001");
     request.set_care_date("2026-11-28");
     request.set_category(tpp::v1::PHARMACY);

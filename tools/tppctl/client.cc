@@ -8,6 +8,7 @@
 
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include "services/common/code_names.h"
 
 namespace tpp::ctl {
 namespace {
@@ -21,28 +22,6 @@ std::string ReadOrDie(const std::string& path) {
   std::stringstream buffer;
   buffer << in.rdbuf();
   return buffer.str();
-}
-
-const char* CodeName(grpc::StatusCode code) {
-  static const char* kNames[] = {"OK",
-                                 "CANCELLED",
-                                 "UNKNOWN",
-                                 "INVALID_ARGUMENT",
-                                 "DEADLINE_EXCEEDED",
-                                 "NOT_FOUND",
-                                 "ALREADY_EXISTS",
-                                 "PERMISSION_DENIED",
-                                 "RESOURCE_EXHAUSTED",
-                                 "FAILED_PRECONDITION",
-                                 "ABORTED",
-                                 "OUT_OF_RANGE",
-                                 "UNIMPLEMENTED",
-                                 "INTERNAL",
-                                 "UNAVAILABLE",
-                                 "DATA_LOSS",
-                                 "UNAUTHENTICATED"};
-  int i = static_cast<int>(code);
-  return i >= 0 && i < 17 ? kNames[i] : "UNKNOWN";
 }
 
 }  // namespace
@@ -69,7 +48,7 @@ std::unique_ptr<grpc::ClientContext> NewContext(const ClientOptions& options) {
 }
 
 std::string Describe(const grpc::Status& status) {
-  std::string out = CodeName(status.error_code());
+  std::string out(StatusCodeName(static_cast<int>(status.error_code())));
   if (!status.error_message().empty()) out += ": " + status.error_message();
   google::rpc::Status details;
   if (!status.error_details().empty() &&
