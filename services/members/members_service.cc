@@ -1,8 +1,11 @@
 #include "services/members/members_service.h"
 
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
@@ -13,18 +16,25 @@
 namespace tpp {
 namespace {
 
-// One import stream: validates each record, stages it in a batch, commits
-// batches through the group commit as they fill, and answers the summary
-// once every accepted record is durable. Reading pauses while
-// kImportBatchesInFlightMax writes are pending.
+// One import stream. gRPC's threads only queue the records (up to
+// kImportQueueMax, then reading pauses); a worker of the executor validates,
+// encrypts and stages them in arrival order, one worker at a time per
+// stream, and commits full batches through the group commit (at most
+// kImportBatchesInFlightMax in flight, then it waits). The summary goes out
+// once every accepted record is durable.
+//
+// Locking: mu_ guards the shared state; batch_ and contracts_ belong to the
+// running worker (at most one).
 class ImportReactor final
     : public grpc::ServerReadReactor<tpp::v1::MemberRecord> {
  public:
   ImportReactor(grpc::CallbackServerContext* ctx, const Caller& caller,
-                MemberStore* store, tpp::v1::ImportSummary* summary)
+                MemberStore* store, Executor* executor,
+                tpp::v1::ImportSummary* summary)
       : ctx_(ctx),
         deadline_(ctx, caller.deadline),
         store_(store),
+        executor_(executor),
         insurer_id_(caller.identity.id),
         summary_(summary),
         batch_(store_->NewBatch(insurer_id_)) {
@@ -32,39 +42,34 @@ class ImportReactor final
   }
 
   void OnReadDone(bool ok) override {
+    bool schedule = false;
     std::optional<grpc::Status> finish;
     {
       absl::MutexLock lock(&mu_);
-      // After an early Finish (a failed write), a pending read still
-      // completes here: nothing more may start.
+      // After an early Finish (a failure), a pending read still completes
+      // here: nothing more may start.
       if (finished_) return;
-      if (!ok && ctx_->IsCancelled()) {
-        // Cancelled by the client or by the deadline: what is staged but
-        // not committed is dropped (the client gets no summary).
+      if (!ok) {
         reading_done_ = true;
-        if (failure_.ok()) {
+        if (ctx_->IsCancelled() && failure_.ok()) {
+          // Cancelled by the client or by the deadline: what is staged but
+          // not committed is dropped (the client gets no summary).
           failure_ = absl::DeadlineExceededError(
               "the import was cancelled or ran past its deadline");
         }
-      } else if (!ok) {
-        reading_done_ = true;
-        FlushLocked();
       } else {
-        HandleLocked();
-        ++index_;
-        if (!failure_.ok()) {
-          reading_done_ = true;
+        queue_.push_back(std::move(record_));
+        record_.Clear();
+        if (ReadableLocked()) {
+          StartRead(&record_);
         } else {
-          if (batch_->size() >= kImportBatchMembers) FlushLocked();
-          if (in_flight_ < kImportBatchesInFlightMax) {
-            StartRead(&record_);
-          } else {
-            paused_ = true;
-          }
+          reading_paused_ = true;
         }
       }
+      schedule = ScheduleLocked();
       finish = TakeFinishLocked();
     }
+    if (schedule) executor_->Run([this] { Work(); });
     // Outside the lock: OnDone (which deletes this) may run at once.
     if (finish) Finish(*finish);
   }
@@ -72,49 +77,121 @@ class ImportReactor final
   void OnDone() override { delete this; }
 
  private:
-  void Reject(const absl::Status& status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    ++rejected_;
-    if (summary_->errors_size() >= kImportErrorsMax) return;
-    tpp::v1::ImportError* error = summary_->add_errors();
-    error->set_index(index_);
-    std::vector<FieldViolation> violations = ViolationsOf(status);
-    if (!violations.empty()) {
-      error->set_field(violations.front().field);
-      std::string reason;
-      for (const FieldViolation& v : violations) {
-        if (!reason.empty()) reason += "; ";
-        reason += v.field + ": " + v.description;
-      }
-      error->set_reason(reason);
-    } else {
-      error->set_reason(std::string(status.message()));
-    }
+  static constexpr size_t kImportQueueMax = 8192;
+  static constexpr size_t kWorkChunkMax = 512;
+
+  bool ReadableLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return !reading_done_ && failure_.ok() && queue_.size() < kImportQueueMax;
   }
 
-  void HandleLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    absl::StatusOr<Member> member = MemberFromProto(record_);
+  // Whether to start a worker: there is work, none runs, and the writes in
+  // flight leave room.
+  bool ScheduleLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (working_ || finished_ || !failure_.ok()) return false;
+    if (in_flight_ >= kImportBatchesInFlightMax) return false;
+    if (queue_.empty() && !(reading_done_ && !final_flushed_)) return false;
+    working_ = true;
+    return true;
+  }
+
+  void Work() {
+    std::vector<tpp::v1::MemberRecord> chunk;
+    std::optional<grpc::Status> finish;
+    for (;;) {
+      int64_t first_index = 0;
+      bool resume_reading = false;
+      {
+        absl::MutexLock lock(&mu_);
+        if (!failure_.ok() || queue_.empty() ||
+            in_flight_ >= kImportBatchesInFlightMax) {
+          if (failure_.ok() && queue_.empty() && reading_done_ &&
+              in_flight_ < kImportBatchesInFlightMax) {
+            FlushLocked();
+            final_flushed_ = true;
+          }
+          working_ = false;
+          finish = TakeFinishLocked();
+          break;
+        }
+        first_index = next_index_;
+        chunk.clear();
+        while (!queue_.empty() && chunk.size() < kWorkChunkMax) {
+          chunk.push_back(std::move(queue_.front()));
+          queue_.pop_front();
+        }
+        next_index_ += static_cast<int64_t>(chunk.size());
+        if (reading_paused_ && ReadableLocked()) {
+          reading_paused_ = false;
+          resume_reading = true;
+        }
+      }
+      if (resume_reading) StartRead(&record_);
+
+      std::vector<std::pair<int64_t, absl::Status>> rejections;
+      absl::Status failure;
+      for (size_t i = 0; i < chunk.size() && failure.ok(); ++i) {
+        failure = Handle(chunk[i], first_index + static_cast<int64_t>(i),
+                         &rejections);
+      }
+      absl::MutexLock lock(&mu_);
+      for (const auto& [index, status] : rejections) Reject(index, status);
+      if (!failure.ok() && failure_.ok()) {
+        failure_ = failure;
+        reading_done_ = true;
+      }
+      if (failure_.ok() && batch_->size() >= kImportBatchMembers) {
+        FlushLocked();
+      }
+    }
+    if (finish) Finish(*finish);
+  }
+
+  // Validates and stages one record. A bad record is added to `rejections`;
+  // a failure of the node (keys sealed, storage) is returned.
+  absl::Status Handle(
+      const tpp::v1::MemberRecord& record, int64_t index,
+      std::vector<std::pair<int64_t, absl::Status>>* rejections) {
+    absl::StatusOr<Member> member = MemberFromProto(record);
     if (!member.ok()) {
-      Reject(member.status());
-      return;
+      rejections->emplace_back(index, member.status());
+      return absl::OkStatus();
     }
     auto known = contracts_.find(member->contract_id);
     if (known == contracts_.end()) {
       absl::StatusOr<Contract> contract =
           store_->GetContract(insurer_id_, member->contract_id);
       if (!contract.ok() && !absl::IsNotFound(contract.status())) {
-        failure_ = contract.status();
-        return;
+        return contract.status();
       }
       known = contracts_.emplace(member->contract_id, contract.ok()).first;
     }
     if (!known->second) {
       Violations unknown;
       unknown.Add("contract_id", "unknown contract for this insurer");
-      Reject(unknown.ToStatus());
+      rejections->emplace_back(index, unknown.ToStatus());
+      return absl::OkStatus();
+    }
+    return batch_->Stage(*std::move(member));
+  }
+
+  void Reject(int64_t index, const absl::Status& status)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    ++rejected_;
+    if (summary_->errors_size() >= kImportErrorsMax) return;
+    tpp::v1::ImportError* error = summary_->add_errors();
+    error->set_index(index);
+    std::vector<FieldViolation> violations = ViolationsOf(status);
+    if (violations.empty()) {
+      error->set_reason(std::string(status.message()));
       return;
     }
-    absl::Status staged = batch_->Stage(*std::move(member));
-    if (!staged.ok()) failure_ = staged;  // the node's fault, not the record's
+    error->set_field(violations.front().field);
+    std::string reason;
+    for (const FieldViolation& v : violations) {
+      if (!reason.empty()) reason += "; ";
+      reason += v.field + ": " + v.description;
+    }
+    error->set_reason(reason);
   }
 
   void FlushLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
@@ -124,6 +201,7 @@ class ImportReactor final
     std::unique_ptr<MemberBatch> full = std::move(batch_);
     batch_ = store_->NewBatch(insurer_id_);
     store_->Commit(std::move(full), [this, members](absl::Status s) {
+      bool schedule = false;
       std::optional<grpc::Status> finish;
       {
         absl::MutexLock lock(&mu_);
@@ -131,25 +209,29 @@ class ImportReactor final
         if (s.ok()) {
           accepted_ += members;
         } else if (failure_.ok()) {
-          failure_ = s;
-          reading_done_ = true;  // stop: the node cannot write
+          failure_ = s;  // the node cannot write: stop
+          reading_done_ = true;
         }
-        if (paused_ && !reading_done_) {
-          paused_ = false;
-          StartRead(&record_);
-        }
+        schedule = ScheduleLocked();
         finish = TakeFinishLocked();
       }
+      if (schedule) executor_->Run([this] { Work(); });
       if (finish) Finish(*finish);
     });
   }
 
-  // The final status, once reading is over and every write has landed.
+  // The final status, once nothing runs or waits any more.
   std::optional<grpc::Status> TakeFinishLocked()
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (!reading_done_ || in_flight_ > 0 || finished_) return std::nullopt;
+    if (finished_ || working_ || in_flight_ > 0) return std::nullopt;
+    if (!failure_.ok()) {
+      finished_ = true;
+      return ToGrpcStatus(failure_);
+    }
+    if (!reading_done_ || !final_flushed_ || !queue_.empty()) {
+      return std::nullopt;
+    }
     finished_ = true;
-    if (!failure_.ok()) return ToGrpcStatus(failure_);
     summary_->set_accepted(accepted_);
     summary_->set_rejected(rejected_);
     return grpc::Status::OK;
@@ -158,19 +240,24 @@ class ImportReactor final
   grpc::CallbackServerContext* const ctx_;
   CallDeadline deadline_;
   MemberStore* const store_;
+  Executor* const executor_;
   const std::string insurer_id_;
   tpp::v1::ImportSummary* const summary_;
-  tpp::v1::MemberRecord record_;
+  tpp::v1::MemberRecord record_;  // the read in progress
+  // The running worker's.
+  absl::flat_hash_map<std::string, bool> contracts_;
 
   absl::Mutex mu_;
-  std::unique_ptr<MemberBatch> batch_ ABSL_GUARDED_BY(mu_);
-  absl::flat_hash_map<std::string, bool> contracts_ ABSL_GUARDED_BY(mu_);
-  int64_t index_ ABSL_GUARDED_BY(mu_) = 0;
+  std::unique_ptr<MemberBatch> batch_;  // the worker's; swapped under mu_
+  std::deque<tpp::v1::MemberRecord> queue_ ABSL_GUARDED_BY(mu_);
+  int64_t next_index_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t accepted_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t rejected_ ABSL_GUARDED_BY(mu_) = 0;
   int in_flight_ ABSL_GUARDED_BY(mu_) = 0;
-  bool paused_ ABSL_GUARDED_BY(mu_) = false;
+  bool working_ ABSL_GUARDED_BY(mu_) = false;
+  bool reading_paused_ ABSL_GUARDED_BY(mu_) = false;
   bool reading_done_ ABSL_GUARDED_BY(mu_) = false;
+  bool final_flushed_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
   absl::Status failure_ ABSL_GUARDED_BY(mu_);
 };
@@ -212,7 +299,7 @@ MemberServiceImpl::ImportMembers(grpc::CallbackServerContext* ctx,
   if (!caller.ok()) {
     return new FinishedReader<tpp::v1::MemberRecord>(caller.status());
   }
-  return new ImportReactor(ctx, *caller, store_, response);
+  return new ImportReactor(ctx, *caller, store_, executor_, response);
 }
 
 grpc::ServerUnaryReactor* MemberServiceImpl::GetMember(

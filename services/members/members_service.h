@@ -6,6 +6,7 @@
 
 #include "services/members/member_store.h"
 #include "services/server/call_guard.h"
+#include "services/server/executor.h"
 #include "tpp/v1/members.grpc.pb.h"
 
 namespace tpp {
@@ -19,9 +20,10 @@ inline constexpr int kImportErrorsMax = 1000;
 
 class MemberServiceImpl final : public tpp::v1::MemberService::CallbackService {
  public:
-  // `guard` and `store` outlive the service.
-  MemberServiceImpl(const CallGuard& guard, MemberStore* store)
-      : guard_(guard), store_(store) {}
+  // `guard`, `store` and `executor` outlive the service.
+  MemberServiceImpl(const CallGuard& guard, MemberStore* store,
+                    Executor* executor)
+      : guard_(guard), store_(store), executor_(executor) {}
 
   grpc::ServerUnaryReactor* UpsertContract(
       grpc::CallbackServerContext* ctx, const tpp::v1::Contract* request,
@@ -40,6 +42,7 @@ class MemberServiceImpl final : public tpp::v1::MemberService::CallbackService {
  private:
   const CallGuard& guard_;
   MemberStore* const store_;
+  Executor* const executor_;
 };
 
 }  // namespace tpp

@@ -22,6 +22,7 @@
 #include "services/isolation/isolation_service.h"
 #include "services/members/members_service.h"
 #include "services/server/call_guard.h"
+#include "services/server/executor.h"
 #include "services/server/metrics.h"
 #include "services/server/rate_limiter.h"
 #include "services/settlement/settlement_service.h"
@@ -33,6 +34,10 @@
 
 namespace tpp {
 namespace {
+
+// Workers for the CPU-heavy part of requests: one per core of the target
+// machine (gRPC's own threads move the messages).
+constexpr int kWorkerThreads = 2;
 
 absl::StatusOr<std::string> ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -77,10 +82,11 @@ absl::Status WriteReadyFile(const std::string& path, int port, int admin_port,
 // registration, decides who may call what where, so a refused call is
 // PERMISSION_DENIED rather than UNIMPLEMENTED.
 struct ListenerServices {
-  ListenerServices(const CallGuard& guard, MemberStore* members_store)
+  ListenerServices(const CallGuard& guard, MemberStore* members_store,
+                   Executor* executor)
       : eligibility(guard),
         claims(guard),
-        members(guard, members_store),
+        members(guard, members_store, executor),
         settlement(guard),
         isolation(guard),
         audit(guard) {}
@@ -110,6 +116,8 @@ struct Server::State {
   std::unique_ptr<storage::RocksMemberStore> members;
   Metrics metrics;
   CallCounters counters;
+  // Declared after the stores it works on, so it is joined before they go.
+  std::unique_ptr<Executor> workers;
   std::unique_ptr<RateLimiter> limiter;
   std::unique_ptr<CallGuard> external_guard;
   std::unique_ptr<CallGuard> admin_guard;
@@ -170,10 +178,11 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   state->admin_guard = std::make_unique<CallGuard>(
       guard_options, Listener::kAdmin, &state->counters, state->limiter.get(),
       nullptr);
+  state->workers = std::make_unique<Executor>(kWorkerThreads);
   state->external_services = std::make_unique<ListenerServices>(
-      *state->external_guard, state->members.get());
+      *state->external_guard, state->members.get(), state->workers.get());
   state->admin_services = std::make_unique<ListenerServices>(
-      *state->admin_guard, state->members.get());
+      *state->admin_guard, state->members.get(), state->workers.get());
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
