@@ -28,6 +28,14 @@ CommitQueue::CommitQueue(rocksdb::DB* db, const Options& options)
 CommitQueue::~CommitQueue() { Stop(); }
 
 void CommitQueue::Commit(rocksdb::WriteBatch batch, Done done) {
+  Enqueue(Pending{std::move(batch), std::move(done), nullptr});
+}
+
+void CommitQueue::CommitBuilt(Builder build, Done done) {
+  Enqueue(Pending{rocksdb::WriteBatch(), std::move(done), std::move(build)});
+}
+
+void CommitQueue::Enqueue(Pending pending) {
   absl::Status refused;
   {
     absl::MutexLock lock(&mu_);
@@ -36,11 +44,11 @@ void CommitQueue::Commit(rocksdb::WriteBatch batch, Done done) {
     } else if (queue_.size() >= options_.queue_length_max) {
       refused = absl::ResourceExhaustedError("the commit queue is full");
     } else {
-      queue_.push_back(Pending{std::move(batch), std::move(done)});
+      queue_.push_back(std::move(pending));
       return;
     }
   }
-  done(refused);
+  pending.done(refused);
 }
 
 absl::Status CommitQueue::CommitAndWait(rocksdb::WriteBatch batch) {
@@ -76,13 +84,25 @@ void CommitQueue::Run() {
       mu_.Await(absl::Condition(this, &CommitQueue::HasWork));
       if (queue_.empty() && stopping_) return;
       // Take what is queued, up to the group byte bound.
+      // A builder must see every earlier batch written: it never joins a
+      // group that already holds one.
       size_t bytes = 0;
       while (!queue_.empty() &&
-             (group.empty() || bytes + queue_.front().batch.GetDataSize() <=
-                                   options_.group_bytes_max)) {
+             (group.empty() || (queue_.front().build == nullptr &&
+                                bytes + queue_.front().batch.GetDataSize() <=
+                                    options_.group_bytes_max))) {
         bytes += queue_.front().batch.GetDataSize();
         group.push_back(std::move(queue_.front()));
         queue_.pop_front();
+      }
+    }
+    Pending& first = group.front();
+    if (first.build != nullptr) {
+      absl::Status built = first.build(&first.batch);
+      if (!built.ok()) {
+        first.done(built);
+        group.pop_front();
+        if (group.empty()) continue;
       }
     }
     WriteGroup(&group);

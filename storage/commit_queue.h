@@ -52,6 +52,14 @@ class CommitQueue {
   // at once, on the caller's thread, with RESOURCE_EXHAUSTED / UNAVAILABLE.
   void Commit(rocksdb::WriteBatch batch, Done done);
 
+  // Builds the batch on the committer thread, after every batch queued
+  // before it is written and before any queued after it: `build` reads the
+  // database as it is at that point and nothing can write in between (a
+  // read-modify-write, e.g. rewrapping a key that an import may replace).
+  // A non-OK status from `build` goes to `done` and nothing is written.
+  using Builder = std::function<absl::Status(rocksdb::WriteBatch*)>;
+  void CommitBuilt(Builder build, Done done);
+
   // Queues `batch` and waits for it: for start-up, tools and tests.
   absl::Status CommitAndWait(rocksdb::WriteBatch batch);
 
@@ -64,8 +72,10 @@ class CommitQueue {
   struct Pending {
     rocksdb::WriteBatch batch;
     Done done;
+    Builder build;  // when set, `batch` is built on the committer thread
   };
 
+  void Enqueue(Pending pending);
   void Run();
   bool HasWork() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     return stopping_ || !queue_.empty();

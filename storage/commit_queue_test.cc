@@ -118,3 +118,54 @@ TEST_F(CommitQueueTest, RefusesWhenFull) {
 
 }  // namespace
 }  // namespace tpp::storage
+
+namespace tpp::storage {
+namespace {
+
+TEST_F(CommitQueueTest, BuilderSeesEveryEarlierWriteAndNothingLater) {
+  CommitQueue queue(db_->raw(), CommitQueue::Options());
+  for (int i = 0; i < 500; ++i) {
+    rocksdb::WriteBatch batch;
+    batch.Put(db_->cf(Cf::kControl), "counter", absl::StrCat(i));
+    queue.Commit(std::move(batch), [](absl::Status) {});
+  }
+  std::string seen;
+  Db* db = db_.get();
+  queue.CommitBuilt(
+      [&seen, db](rocksdb::WriteBatch* batch) {
+        seen = *db->Get(Cf::kControl, "counter");
+        batch->Put(db->cf(Cf::kControl), "copy", seen);
+        return absl::OkStatus();
+      },
+      [](absl::Status s) { EXPECT_TRUE(s.ok()); });
+  rocksdb::WriteBatch later;
+  later.Put(db_->cf(Cf::kControl), "counter", "later");
+  ASSERT_TRUE(queue.CommitAndWait(std::move(later)).ok());
+  EXPECT_EQ(seen, "499");
+  EXPECT_EQ(*db_->Get(Cf::kControl, "copy"), "499");
+  EXPECT_EQ(*db_->Get(Cf::kControl, "counter"), "later");
+}
+
+TEST_F(CommitQueueTest, AFailedBuilderWritesNothing) {
+  CommitQueue queue(db_->raw(), CommitQueue::Options());
+  absl::Status result;
+  absl::Notification done;
+  queue.CommitBuilt(
+      [this](rocksdb::WriteBatch* batch) {
+        batch->Put(db_->cf(Cf::kControl), "half", "written");
+        return absl::AbortedError("changed my mind");
+      },
+      [&](absl::Status s) {
+        result = s;
+        done.Notify();
+      });
+  done.WaitForNotification();
+  EXPECT_EQ(result.code(), absl::StatusCode::kAborted);
+  rocksdb::WriteBatch after;
+  after.Put(db_->cf(Cf::kControl), "after", "x");
+  ASSERT_TRUE(queue.CommitAndWait(std::move(after)).ok());
+  EXPECT_TRUE(absl::IsNotFound(db_->Get(Cf::kControl, "half").status()));
+}
+
+}  // namespace
+}  // namespace tpp::storage

@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "services/common/status_macros.h"
+#include "storage/crypto/blind_index.h"
 #include "storage/crypto/field_crypto.h"
 #include "storage/records.pb.h"
 
@@ -156,11 +157,14 @@ class RocksMemberStore::Batch final : public MemberBatch {
 
   absl::Status Stage(Member member) override {
     const crypto::KeyRing& keys = *store_->keys_;
+    bool durable = true;
     TPP_ASSIGN_OR_RETURN(
-        std::string index,
-        keys.MemberBlindIndex(insurer_id_, member.key.nir.digits(),
-                              member.key.birth_date.ToString(),
-                              member.key.birth_rank));
+        std::shared_ptr<const BlindKey> blind,
+        store_->GetBlindKey(insurer_id_, /*create=*/true, &durable));
+    TPP_ASSIGN_OR_RETURN(std::string index,
+                         crypto::BlindIndex(blind->key, member.key.nir.digits(),
+                                            member.key.birth_date.ToString(),
+                                            member.key.birth_rank));
     std::string index_key = RowKey(insurer_id_, index);
     // Within this batch, then staged elsewhere or stored.
     auto mine = ids_.find(index_key);
@@ -217,6 +221,12 @@ class RocksMemberStore::Batch final : public MemberBatch {
     batch_.Put(db->cf(Cf::kMembers), row, stored.SerializeAsString());
     batch_.Put(db->cf(Cf::kMemberKeys), row, wrapped);
     batch_.Put(db->cf(Cf::kMemberIndex), index_key, member.member_id);
+    if (!durable && !carries_blind_key_) {
+      // The insurer's first members: its blind-index key lands with them.
+      batch_.Put(db->cf(Cf::kMemberKeys),
+                 RowKey(insurer_id_, kBlindIndexRecord), blind->wrapped);
+      carries_blind_key_ = true;
+    }
     if (mine == ids_.end()) {
       ids_.emplace(index_key, member.member_id);
       store_->Hold(index_key, member.member_id);
@@ -228,6 +238,8 @@ class RocksMemberStore::Batch final : public MemberBatch {
   size_t size() const override { return size_; }
 
   rocksdb::WriteBatch TakeWrites() { return std::move(batch_); }
+  bool carries_blind_key() const { return carries_blind_key_; }
+  const std::string& insurer_id() const { return insurer_id_; }
 
   // Forgets this batch's staged indexes (once durable, or abandoned).
   void Release() {
@@ -241,6 +253,7 @@ class RocksMemberStore::Batch final : public MemberBatch {
   rocksdb::WriteBatch batch_;
   absl::flat_hash_map<std::string, std::string> ids_;  // index key -> id
   size_t size_ = 0;
+  bool carries_blind_key_ = false;
 };
 
 void RocksMemberStore::Hold(const std::string& index_key,
@@ -278,7 +291,10 @@ void RocksMemberStore::Commit(std::unique_ptr<MemberBatch> batch, Done done) {
   // The batch (and so its held indexes) lives until its write is durable.
   std::shared_ptr<Batch> owned(static_cast<Batch*>(batch.release()));
   commits_->Commit(owned->TakeWrites(),
-                   [owned, done = std::move(done)](absl::Status s) {
+                   [this, owned, done = std::move(done)](absl::Status s) {
+                     if (s.ok() && owned->carries_blind_key()) {
+                       MarkBlindKeyDurable(owned->insurer_id());
+                     }
                      owned->Release();
                      done(std::move(s));
                    });
@@ -350,12 +366,62 @@ absl::StatusOr<Member> RocksMemberStore::Decode(
   return member;
 }
 
+absl::StatusOr<std::shared_ptr<const RocksMemberStore::BlindKey>>
+RocksMemberStore::GetBlindKey(const std::string& insurer_id, bool create,
+                              bool* durable) const {
+  absl::MutexLock lock(&mu_);
+  auto it = blind_keys_.find(insurer_id);
+  if (it != blind_keys_.end() && !it->second.key->key.wiped()) {
+    if (durable != nullptr) *durable = it->second.durable;
+    return it->second.key;
+  }
+  // Not cached (or wiped by sealing): from disk, or a new one. Under mu_ so
+  // that two imports never make two keys for one insurer.
+  const std::string row = RowKey(insurer_id, kBlindIndexRecord);
+  auto stored = std::make_shared<BlindKey>();
+  bool on_disk = false;
+  absl::StatusOr<std::string> wrapped = db_->Get(Cf::kMemberKeys, row);
+  if (wrapped.ok()) {
+    absl::StatusOr<crypto::SecureBytes> key =
+        keys_->UnwrapDataKey(insurer_id, kBlindIndexRecord, *wrapped);
+    if (absl::IsDataLoss(key.status())) return DataLoss();
+    if (!key.ok()) return key.status();
+    stored->key = *std::move(key);
+    stored->wrapped = *std::move(wrapped);
+    on_disk = true;
+  } else if (!absl::IsNotFound(wrapped.status())) {
+    return wrapped.status();
+  } else if (!create) {
+    return absl::NotFoundError("no such member");
+  } else {
+    TPP_ASSIGN_OR_RETURN(stored->key, keys_->NewDataKey());
+    TPP_ASSIGN_OR_RETURN(
+        stored->wrapped,
+        keys_->WrapDataKey(insurer_id, kBlindIndexRecord, stored->key));
+  }
+  blind_keys_[insurer_id] = BlindKeyEntry{stored, on_disk};
+  if (durable != nullptr) *durable = on_disk;
+  return std::shared_ptr<const BlindKey>(stored);
+}
+
+void RocksMemberStore::MarkBlindKeyDurable(const std::string& insurer_id) {
+  absl::MutexLock lock(&mu_);
+  auto it = blind_keys_.find(insurer_id);
+  if (it != blind_keys_.end()) it->second.durable = true;
+}
+
+absl::StatusOr<std::string> RocksMemberStore::IndexOf(
+    const std::string& insurer_id, const BeneficiaryKey& key) const {
+  TPP_ASSIGN_OR_RETURN(std::shared_ptr<const BlindKey> blind,
+                       GetBlindKey(insurer_id, /*create=*/false, nullptr));
+  return crypto::BlindIndex(blind->key, key.nir.digits(),
+                            key.birth_date.ToString(), key.birth_rank);
+}
+
 absl::StatusOr<Member> RocksMemberStore::Find(absl::string_view insurer_id,
                                               const BeneficiaryKey& key) const {
-  TPP_ASSIGN_OR_RETURN(
-      std::string index,
-      keys_->MemberBlindIndex(insurer_id, key.nir.digits(),
-                              key.birth_date.ToString(), key.birth_rank));
+  TPP_ASSIGN_OR_RETURN(std::string index,
+                       IndexOf(std::string(insurer_id), key));
   absl::StatusOr<std::string> id =
       db_->Get(Cf::kMemberIndex, RowKey(insurer_id, index));
   if (absl::IsNotFound(id.status())) {
@@ -373,8 +439,7 @@ absl::StatusOr<Member> RocksMemberStore::Find(absl::string_view insurer_id,
 
 void RocksMemberStore::Erase(const std::string& insurer_id,
                              const BeneficiaryKey& key, Done done) {
-  absl::StatusOr<std::string> index = keys_->MemberBlindIndex(
-      insurer_id, key.nir.digits(), key.birth_date.ToString(), key.birth_rank);
+  absl::StatusOr<std::string> index = IndexOf(insurer_id, key);
   if (!index.ok()) {
     done(index.status());
     return;

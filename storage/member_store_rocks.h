@@ -54,6 +54,9 @@ class RocksMemberStore final : public MemberStore {
   static std::string RowKey(absl::string_view insurer_id,
                             absl::string_view suffix);
 
+  // The record key, in member_keys, of the insurer's blind-index key.
+  static constexpr char kBlindIndexRecord[] = "~blind-index";
+
  private:
   class Batch;
 
@@ -64,6 +67,20 @@ class RocksMemberStore final : public MemberStore {
   absl::StatusOr<Member> Decode(absl::string_view insurer_id,
                                 absl::string_view member_id) const;
   absl::Status DataLoss() const;
+
+  // The insurer's blind-index key: random, made at its first import and
+  // stored wrapped like a member's data key, so that a master key rotation
+  // rewraps it and every index stays valid. NOT_FOUND when the insurer has
+  // none and `create` is false.
+  struct BlindKey {
+    crypto::SecureBytes key;
+    std::string wrapped;
+  };
+  absl::StatusOr<std::shared_ptr<const BlindKey>> GetBlindKey(
+      const std::string& insurer_id, bool create, bool* durable) const;
+  void MarkBlindKeyDurable(const std::string& insurer_id);
+  absl::StatusOr<std::string> IndexOf(const std::string& insurer_id,
+                                      const BeneficiaryKey& key) const;
   void Hold(const std::string& index_key, const std::string& member_id);
   void Unhold(const std::string& index_key);
 
@@ -78,6 +95,12 @@ class RocksMemberStore final : public MemberStore {
   mutable absl::Mutex mu_;
   absl::flat_hash_map<std::string, std::pair<std::string, int>> staged_
       ABSL_GUARDED_BY(mu_);  // -> (member_id, batches holding it)
+  struct BlindKeyEntry {
+    std::shared_ptr<const BlindKey> key;
+    bool durable = false;  // its wrapped form is on disk
+  };
+  mutable absl::flat_hash_map<std::string, BlindKeyEntry> blind_keys_
+      ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace tpp::storage

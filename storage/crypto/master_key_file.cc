@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
@@ -103,7 +104,7 @@ int SyncParentDirectory(const std::string& path) {
 
 }  // namespace
 
-absl::StatusOr<MasterKey> LoadMasterKeyFile(const std::string& path) {
+absl::StatusOr<std::vector<MasterKey>> LoadMasterKeys(const std::string& path) {
   Fd fd(open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
   if (fd.get() < 0) return ErrnoStatus(errno, "cannot open", path);
   struct stat st;
@@ -118,7 +119,7 @@ absl::StatusOr<MasterKey> LoadMasterKeyFile(const std::string& path) {
                      " is accessible to group or others; chmod 0600 it"));
   }
   // One byte more than the limit tells a too-long file from a full one.
-  char buffer[kMasterKeyFileBytesMax + 1];
+  char buffer[kMasterKeySetBytesMax + 1];
   size_t size = 0;
   while (size < sizeof(buffer)) {
     const ssize_t n = read(fd.get(), buffer + size, sizeof(buffer) - size);
@@ -131,13 +132,99 @@ absl::StatusOr<MasterKey> LoadMasterKeyFile(const std::string& path) {
     if (n == 0) break;
     size += static_cast<size_t>(n);
   }
-  absl::StatusOr<MasterKey> key =
-      size > kMasterKeyFileBytesMax
-          ? absl::InvalidArgumentError(
-                absl::StrCat("master key file ", path, " is too large"))
-          : Parse(absl::string_view(buffer, size), path);
+  absl::Status status;
+  std::vector<MasterKey> keys;
+  if (size > kMasterKeySetBytesMax) {
+    status = absl::InvalidArgumentError(
+        absl::StrCat("master key file ", path, " is too large"));
+  } else {
+    absl::string_view rest(buffer, size);
+    while (status.ok() && !rest.empty()) {
+      const size_t end = rest.find('\n');
+      absl::string_view line =
+          end == absl::string_view::npos ? rest : rest.substr(0, end + 1);
+      rest.remove_prefix(line.size());
+      absl::StatusOr<MasterKey> key = Parse(line, path);
+      if (!key.ok()) {
+        status = key.status();
+        break;
+      }
+      for (const MasterKey& k : keys) {
+        if (k.version == key->version) {
+          status = absl::InvalidArgumentError(
+              absl::StrCat("master key file ", path, " repeats a version"));
+        }
+      }
+      if (status.ok()) keys.push_back(*std::move(key));
+    }
+    if (status.ok() && keys.empty()) {
+      status = absl::InvalidArgumentError(
+          absl::StrCat("master key file ", path, " holds no key"));
+    }
+  }
   OPENSSL_cleanse(buffer, sizeof(buffer));
-  return key;
+  if (!status.ok()) return status;
+  return keys;
+}
+
+absl::StatusOr<MasterKey> LoadMasterKeyFile(const std::string& path) {
+  TPP_CRYPTO_ASSIGN_OR_RETURN(std::vector<MasterKey> keys,
+                              LoadMasterKeys(path));
+  if (keys.size() != 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "master key file ", path, ": expected one line v<version>:<64 hex>"));
+  }
+  return std::move(keys.front());
+}
+
+absl::Status ReplaceMasterKeys(const std::string& path,
+                               const std::vector<const MasterKey*>& keys) {
+  if (keys.empty() || keys.size() > kMasterKeyVersionsMax) {
+    return absl::InvalidArgumentError("1 to 16 master keys per file");
+  }
+  const std::string tmp = path + ".tmp";
+  unlink(tmp.c_str());
+  Fd fd(open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+             S_IRUSR | S_IWUSR));
+  if (fd.get() < 0) return ErrnoStatus(errno, "cannot create", tmp);
+  int error = fchmod(fd.get(), S_IRUSR | S_IWUSR) == 0 ? 0 : errno;
+  char buffer[kMasterKeySetBytesMax];
+  size_t size = 0;
+  {
+    internal::KeyUse use;
+    for (const MasterKey* key : keys) {
+      if (key->key.wiped() || key->key.size() != kMasterKeyBytes) {
+        OPENSSL_cleanse(buffer, sizeof(buffer));
+        unlink(tmp.c_str());
+        return absl::FailedPreconditionError("keys sealed");
+      }
+      const std::string prefix = absl::StrCat("v", key->version, ":");
+      std::memcpy(buffer + size, prefix.data(), prefix.size());
+      size += prefix.size();
+      internal::HexEncode(key->key.data(), key->key.size(), buffer + size);
+      size += kKeyHexChars;
+      buffer[size++] = '\n';
+    }
+  }
+  for (size_t written = 0; error == 0 && written < size;) {
+    const ssize_t n = write(fd.get(), buffer + written, size - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      error = errno;
+    } else {
+      written += static_cast<size_t>(n);
+    }
+  }
+  OPENSSL_cleanse(buffer, sizeof(buffer));
+  if (error == 0 && fsync(fd.get()) != 0) error = errno;
+  if (error == 0) error = fd.Close();
+  if (error == 0 && rename(tmp.c_str(), path.c_str()) != 0) error = errno;
+  if (error == 0) error = SyncParentDirectory(path);
+  if (error != 0) {
+    unlink(tmp.c_str());
+    return ErrnoStatus(error, "cannot replace", path);
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<MasterKey> WriteNewMasterKeyFile(const std::string& path,

@@ -113,3 +113,40 @@ TEST_F(MasterKeyFileTest, RefusesMalformedWithoutQuotingIt) {
 
 }  // namespace
 }  // namespace tpp::crypto
+
+namespace tpp::crypto {
+namespace {
+
+TEST(MasterKeysTest, ReplaceThenLoadSeveralVersions) {
+  const std::string path =
+      ::testing::TempDir() + "/tpp-keys-" + std::to_string(::getpid()) + ".key";
+  std::remove(path.c_str());
+  auto v1 = WriteNewMasterKeyFile(path, 1);
+  ASSERT_TRUE(v1.ok()) << v1.status();
+  MasterKey v2{2, *SecureBytes::Random(kMasterKeyBytes)};
+  ASSERT_TRUE(ReplaceMasterKeys(path, {&*v1, &v2}).ok());
+  auto keys = LoadMasterKeys(path);
+  ASSERT_TRUE(keys.ok()) << keys.status();
+  ASSERT_EQ(keys->size(), 2u);
+  EXPECT_EQ((*keys)[0].version, 1u);
+  EXPECT_TRUE(SecureEquals((*keys)[0].key, v1->key));
+  EXPECT_EQ((*keys)[1].version, 2u);
+  EXPECT_TRUE(SecureEquals((*keys)[1].key, v2.key));
+  // One line is still what LoadMasterKeyFile wants.
+  EXPECT_FALSE(LoadMasterKeyFile(path).ok());
+  ASSERT_TRUE(ReplaceMasterKeys(path, {&v2}).ok());
+  auto only = LoadMasterKeyFile(path);
+  ASSERT_TRUE(only.ok());
+  EXPECT_EQ(only->version, 2u);
+  struct stat st;
+  ASSERT_EQ(stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  // A repeated version is refused.
+  ASSERT_TRUE(ReplaceMasterKeys(path, {&v2, &v2}).ok());
+  EXPECT_EQ(LoadMasterKeys(path).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  std::remove(path.c_str());
+}
+
+}  // namespace
+}  // namespace tpp::crypto

@@ -1,6 +1,7 @@
 // End-to-end tests of the member store through real mTLS insurer clients:
 // contracts, import, look-up, isolation between insurers, erasure,
 // tampering, and the plaintext scan of everything tppd leaves on disk.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -312,7 +313,15 @@ TEST_F(MembersTest, ErasedMemberCannotBeDecryptedByAnyone) {
   EXPECT_EQ(Rows(raw->db.get(), storage::Cf::kMembers).size(), 2u);
   EXPECT_EQ(Rows(raw->db.get(), storage::Cf::kMemberIndex).size(), 2u);
   auto keys = Rows(raw->db.get(), storage::Cf::kMemberKeys);
-  EXPECT_EQ(keys.size(), 2u);
+  // Two members' data keys, and the insurer's blind-index key.
+  ASSERT_EQ(keys.size(), 3u);
+  EXPECT_EQ(std::count_if(keys.begin(), keys.end(),
+                          [](const auto& row) {
+                            return absl::EndsWith(
+                                row.first,
+                                storage::RocksMemberStore::kBlindIndexRecord);
+                          }),
+            1);
   // The erased member's saved ciphertext opens with none of the keys left.
   int opened = 0;
   for (const auto& [row, value] : before) {
