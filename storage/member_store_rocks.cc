@@ -8,11 +8,13 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "services/common/status_macros.h"
+#include "storage/crypto/aead.h"
 #include "storage/crypto/blind_index.h"
 #include "storage/crypto/field_crypto.h"
 #include "storage/records.pb.h"
@@ -181,6 +183,7 @@ class RocksMemberStore::Batch final : public MemberBatch {
     TPP_ASSIGN_OR_RETURN(crypto::SecureBytes dek, keys.NewDataKey());
     TPP_ASSIGN_OR_RETURN(std::string wrapped,
                          keys.WrapDataKey(insurer_id_, member.member_id, dek));
+    TPP_ASSIGN_OR_RETURN(uint32_t version, crypto::EnvelopeKeyVersion(wrapped));
     StoredMember stored;
     stored.set_member_id(member.member_id);
     stored.set_blind_index(index);
@@ -231,6 +234,7 @@ class RocksMemberStore::Batch final : public MemberBatch {
       ids_.emplace(index_key, member.member_id);
       store_->Hold(index_key, member.member_id);
     }
+    if (versions_.insert(version).second) store_->CountBatch(version, +1);
     ++size_;
     return absl::OkStatus();
   }
@@ -241,10 +245,13 @@ class RocksMemberStore::Batch final : public MemberBatch {
   bool carries_blind_key() const { return carries_blind_key_; }
   const std::string& insurer_id() const { return insurer_id_; }
 
-  // Forgets this batch's staged indexes (once durable, or abandoned).
+  // Forgets this batch's staged indexes and versions (once durable, or
+  // abandoned).
   void Release() {
     for (const auto& [index_key, id] : ids_) store_->Unhold(index_key);
     ids_.clear();
+    for (uint32_t version : versions_) store_->CountBatch(version, -1);
+    versions_.clear();
   }
 
  private:
@@ -252,6 +259,7 @@ class RocksMemberStore::Batch final : public MemberBatch {
   const std::string insurer_id_;
   rocksdb::WriteBatch batch_;
   absl::flat_hash_map<std::string, std::string> ids_;  // index key -> id
+  absl::flat_hash_set<uint32_t> versions_;  // master versions wrapped under
   size_t size_ = 0;
   bool carries_blind_key_ = false;
 };
@@ -261,6 +269,22 @@ void RocksMemberStore::Hold(const std::string& index_key,
   absl::MutexLock lock(&mu_);
   auto [it, inserted] = staged_.try_emplace(index_key, member_id, 0);
   ++it->second.second;
+}
+
+void RocksMemberStore::CountBatch(uint32_t version, int delta) {
+  absl::MutexLock lock(&mu_);
+  int& count = uncommitted_by_version_[version];
+  count += delta;
+  if (count == 0) uncommitted_by_version_.erase(version);
+}
+
+int RocksMemberStore::UncommittedBatchesNotUnder(uint32_t version) const {
+  absl::MutexLock lock(&mu_);
+  int count = 0;
+  for (const auto& [v, n] : uncommitted_by_version_) {
+    if (v != version) count += n;
+  }
+  return count;
 }
 
 void RocksMemberStore::Unhold(const std::string& index_key) {

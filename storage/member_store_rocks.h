@@ -47,6 +47,11 @@ class RocksMemberStore final : public MemberStore {
   void Erase(const std::string& insurer_id, const BeneficiaryKey& key,
              Done done) override;
 
+  // Batches staged but not yet committed that wrapped a key under a master
+  // version other than `version`: a key rotation waits for them to land
+  // before its final pass.
+  int UncommittedBatchesNotUnder(uint32_t version) const;
+
   // Stored ciphertexts that failed to decrypt (tampering, corruption).
   uint64_t data_loss_count() const { return data_loss_count_.load(); }
 
@@ -101,6 +106,10 @@ class RocksMemberStore final : public MemberStore {
   };
   mutable absl::flat_hash_map<std::string, BlindKeyEntry> blind_keys_
       ABSL_GUARDED_BY(mu_);
+  // Master version -> batches holding keys wrapped under it, not committed.
+  absl::flat_hash_map<uint32_t, int> uncommitted_by_version_
+      ABSL_GUARDED_BY(mu_);
+  void CountBatch(uint32_t version, int delta);
 };
 
 }  // namespace tpp::storage

@@ -34,6 +34,8 @@ constexpr MethodRule kTable[] = {
   {method::kApproveReopen,           kOperator,             kAdmin},
   {method::kVerifyChain,             kOperator,             kAdmin},
   {method::kBreachReport,            kOperator,             kAdmin},
+  {method::kRotateKeys,              kOperator,             kAdmin},
+  {method::kGetKeyStatus,            kOperator,             kAdmin},
 };
 // clang-format on
 

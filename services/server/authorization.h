@@ -65,6 +65,10 @@ inline constexpr absl::string_view kVerifyChain =
     "/tpp.v1.AuditService/VerifyChain";
 inline constexpr absl::string_view kBreachReport =
     "/tpp.v1.AuditService/BreachReport";
+inline constexpr absl::string_view kRotateKeys =
+    "/tpp.v1.KeyService/RotateKeys";
+inline constexpr absl::string_view kGetKeyStatus =
+    "/tpp.v1.KeyService/GetKeyStatus";
 }  // namespace method
 
 absl::Span<const MethodRule> AuthorizationTable();

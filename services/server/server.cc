@@ -20,6 +20,7 @@
 #include "services/common/status_macros.h"
 #include "services/eligibility/eligibility_service.h"
 #include "services/isolation/isolation_service.h"
+#include "services/keys/keys_service.h"
 #include "services/members/members_service.h"
 #include "services/server/call_guard.h"
 #include "services/server/executor.h"
@@ -83,13 +84,15 @@ absl::Status WriteReadyFile(const std::string& path, int port, int admin_port,
 // PERMISSION_DENIED rather than UNIMPLEMENTED.
 struct ListenerServices {
   ListenerServices(const CallGuard& guard, MemberStore* members_store,
+                   storage::KeyRotation* rotation, const crypto::KeyRing* ring,
                    Executor* executor)
       : eligibility(guard),
         claims(guard),
         members(guard, members_store, executor),
         settlement(guard),
         isolation(guard),
-        audit(guard) {}
+        audit(guard),
+        keys(guard, rotation, ring, executor) {}
   void RegisterOn(grpc::ServerBuilder* builder) {
     builder->RegisterService(&eligibility);
     builder->RegisterService(&claims);
@@ -97,6 +100,7 @@ struct ListenerServices {
     builder->RegisterService(&settlement);
     builder->RegisterService(&isolation);
     builder->RegisterService(&audit);
+    builder->RegisterService(&keys);
   }
   EligibilityServiceImpl eligibility;
   ClaimServiceImpl claims;
@@ -104,6 +108,7 @@ struct ListenerServices {
   SettlementServiceImpl settlement;
   IsolationServiceImpl isolation;
   AuditServiceImpl audit;
+  KeyServiceImpl keys;
 };
 
 }  // namespace
@@ -114,6 +119,7 @@ struct Server::State {
   std::unique_ptr<storage::CommitQueue> commits;
   crypto::KeyRing keys;
   std::unique_ptr<storage::RocksMemberStore> members;
+  std::unique_ptr<storage::KeyRotation> rotation;
   Metrics metrics;
   CallCounters counters;
   // Declared after the stores it works on, so it is joined before they go.
@@ -154,14 +160,28 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
 
   // Development: the master key from a 0600 file. Production: a Secret
   // mounted read-only, or operators' key shares (README, "Keys").
-  TPP_ASSIGN_OR_RETURN(crypto::MasterKey master,
-                       crypto::LoadMasterKeyFile(config.master_key_file));
-  TPP_RETURN_IF_ERROR(
-      state->keys.AddMasterKey(master.version, std::move(master.key)));
+  // Every version in the file (a rotation in progress holds two); the
+  // highest is primary.
+  TPP_ASSIGN_OR_RETURN(std::vector<crypto::MasterKey> masters,
+                       crypto::LoadMasterKeys(config.master_key_file));
+  uint32_t primary = 0;
+  for (const crypto::MasterKey& master : masters) {
+    TPP_ASSIGN_OR_RETURN(crypto::SecureBytes copy, master.key.Clone());
+    TPP_RETURN_IF_ERROR(
+        state->keys.AddMasterKey(master.version, std::move(copy)));
+    primary = std::max(primary, master.version);
+  }
+  TPP_RETURN_IF_ERROR(state->keys.SetPrimary(primary));
   prometheus::Counter* data_loss = &state->metrics.data_loss();
   state->members = std::make_unique<storage::RocksMemberStore>(
       state->db.get(), state->commits.get(), &state->keys,
       [data_loss] { data_loss->Increment(); });
+  state->rotation = std::make_unique<storage::KeyRotation>(
+      state->db.get(), state->commits.get(), &state->keys,
+      config.master_key_file, std::move(masters),
+      [members = state->members.get()](uint32_t primary) {
+        return members->UncommittedBatchesNotUnder(primary);
+      });
 
   RateLimiter::Options limits;
   limits.rate_per_s = config.rate_per_s;
@@ -180,9 +200,11 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
       nullptr);
   state->workers = std::make_unique<Executor>(kWorkerThreads);
   state->external_services = std::make_unique<ListenerServices>(
-      *state->external_guard, state->members.get(), state->workers.get());
+      *state->external_guard, state->members.get(), state->rotation.get(),
+      &state->keys, state->workers.get());
   state->admin_services = std::make_unique<ListenerServices>(
-      *state->admin_guard, state->members.get(), state->workers.get());
+      *state->admin_guard, state->members.get(), state->rotation.get(),
+      &state->keys, state->workers.get());
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -222,6 +244,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
           absl::StrCat("cannot serve metrics on ", config.metrics_listen));
     }
   }
+  state->rotation->Resume();
   Log(LogLevel::kInfo, "listening",
       {{"port", state->port},
        {"admin_port", state->admin_port},
@@ -260,6 +283,7 @@ void Server::Shutdown() {
   state_->external->Shutdown(deadline);
   admin.join();
   Log(LogLevel::kInfo, "listeners_stopped", {});
+  state_->rotation->Stop();  // uses the commit queue: before it stops
   state_->commits->Stop();
   absl::Status flushed = state_->db->Flush();
   if (!flushed.ok()) {

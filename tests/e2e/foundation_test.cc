@@ -23,6 +23,7 @@
 #include "tpp/v1/claims.grpc.pb.h"
 #include "tpp/v1/eligibility.grpc.pb.h"
 #include "tpp/v1/isolation.grpc.pb.h"
+#include "tpp/v1/keys.grpc.pb.h"
 #include "tpp/v1/members.grpc.pb.h"
 #include "tpp/v1/settlement.grpc.pb.h"
 
@@ -38,6 +39,7 @@ constexpr const char* kServices[] = {
     "tpp.v1.EligibilityService", "tpp.v1.ClaimService",
     "tpp.v1.MemberService",      "tpp.v1.SettlementService",
     "tpp.v1.IsolationService",   "tpp.v1.AuditService",
+    "tpp.v1.KeyService",
 };
 
 std::unique_ptr<grpc::ClientContext> Context() {
@@ -126,7 +128,7 @@ TEST_F(FoundationTest, HealthServingOnBothListeners) {
   EXPECT_EQ(response.status(), HealthCheckResponse::SERVING);
 }
 
-TEST_F(FoundationTest, ReflectionListsTheSixServices) {
+TEST_F(FoundationTest, ReflectionListsEveryService) {
   for (Port port : {Port::kExternal, Port::kAdmin}) {
     auto channel = server_->Channel(
         port == Port::kAdmin ? "operator/alice" : "insurer/100000001", port);
@@ -187,7 +189,8 @@ std::vector<std::string> AllMethods() {
        {tpp::v1::CheckEligibilityRequest::descriptor(),
         tpp::v1::Claim::descriptor(), tpp::v1::Contract::descriptor(),
         tpp::v1::Settlement::descriptor(), tpp::v1::Scope::descriptor(),
-        tpp::v1::VerifyChainRequest::descriptor()}) {
+        tpp::v1::VerifyChainRequest::descriptor(),
+        tpp::v1::KeyStatus::descriptor()}) {
     EXPECT_NE(d, nullptr);
   }
   std::vector<std::string> methods;

@@ -17,15 +17,14 @@
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "gtest/gtest.h"
-#include "services/members/member_record_csv.h"
 #include "storage/crypto/field_crypto.h"
 #include "storage/crypto/keyring.h"
 #include "storage/crypto/master_key_file.h"
 #include "storage/db.h"
 #include "storage/member_store_rocks.h"
 #include "storage/records.pb.h"
+#include "tests/support/member_client.h"
 #include "tests/support/tppd_process.h"
-#include "tools/gen/member_generator.h"
 #include "tpp/v1/members.grpc.pb.h"
 
 namespace tpp::testing {
@@ -63,56 +62,7 @@ class MembersTest : public ::testing::Test {
     ASSERT_TRUE(server_->Start().ok());
     a_ = MemberService::NewStub(server_->Channel(kInsurerA));
     b_ = MemberService::NewStub(server_->Channel(kInsurerB));
-    PutContract(a_.get(), "GOLD-2026");
-  }
-
-  void PutContract(MemberService::Stub* stub, const std::string& id) {
-    tpp::v1::Contract contract;
-    contract.set_contract_id(id);
-    auto* g = contract.add_guarantees();
-    g->set_category(tpp::v1::PHARMACY);
-    g->set_rate_bp(20000);
-    g->set_annual_ceiling_cents(100000);
-    tpp::v1::UpsertContractResponse response;
-    auto ctx = Context();
-    grpc::Status status = stub->UpsertContract(ctx.get(), contract, &response);
-    ASSERT_TRUE(status.ok()) << status.error_message();
-  }
-
-  static std::vector<tpp::v1::MemberRecord> Generate(int count, uint64_t seed) {
-    MemberGeneratorOptions options;
-    options.contract_ids = {"GOLD-2026"};
-    MemberGenerator generator(seed, options);
-    std::vector<tpp::v1::MemberRecord> records;
-    for (int i = 0; i < count; ++i) {
-      auto record = MemberRecordFromCsv(generator.Next());
-      EXPECT_TRUE(record.ok()) << record.status();
-      records.push_back(*record);
-    }
-    return records;
-  }
-
-  static grpc::Status Import(MemberService::Stub* stub,
-                             const std::vector<tpp::v1::MemberRecord>& records,
-                             tpp::v1::ImportSummary* summary) {
-    auto ctx = Context();
-    auto writer = stub->ImportMembers(ctx.get(), summary);
-    for (const auto& r : records) {
-      if (!writer->Write(r)) break;
-    }
-    writer->WritesDone();
-    return writer->Finish();
-  }
-
-  static grpc::Status Get(MemberService::Stub* stub,
-                          const tpp::v1::MemberRecord& who,
-                          tpp::v1::MemberRecord* out) {
-    tpp::v1::GetMemberRequest request;
-    request.mutable_beneficiary()->set_nir(who.nir());
-    request.mutable_beneficiary()->set_birth_date(who.birth_date());
-    request.mutable_beneficiary()->set_birth_rank(who.birth_rank());
-    auto ctx = Context();
-    return stub->GetMember(ctx.get(), request, out);
+    ASSERT_TRUE(PutContract(a_.get()).ok());
   }
 
   static grpc::Status Erase(MemberService::Stub* stub,
@@ -132,39 +82,39 @@ class MembersTest : public ::testing::Test {
 };
 
 TEST_F(MembersTest, ImportThenGetDecryptsEveryField) {
-  std::vector<tpp::v1::MemberRecord> records = Generate(500, 1);
+  std::vector<tpp::v1::MemberRecord> records = GenerateMembers(500, 1);
   tpp::v1::ImportSummary summary;
-  grpc::Status status = Import(a_.get(), records, &summary);
+  grpc::Status status = ImportMembers(a_.get(), records, &summary);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(summary.accepted(), 500);
   EXPECT_EQ(summary.rejected(), 0);
   for (int i = 0; i < 500; i += 37) {
     tpp::v1::MemberRecord got;
-    ASSERT_TRUE(Get(a_.get(), records[i], &got).ok()) << i;
+    ASSERT_TRUE(GetMember(a_.get(), records[i], &got).ok()) << i;
     EXPECT_EQ(got.SerializeAsString(), records[i].SerializeAsString()) << i;
   }
 }
 
 TEST_F(MembersTest, ImportIsAnUpsertByBeneficiary) {
-  std::vector<tpp::v1::MemberRecord> records = Generate(20, 2);
+  std::vector<tpp::v1::MemberRecord> records = GenerateMembers(20, 2);
   tpp::v1::ImportSummary summary;
-  ASSERT_TRUE(Import(a_.get(), records, &summary).ok());
+  ASSERT_TRUE(ImportMembers(a_.get(), records, &summary).ok());
   // The same beneficiaries again, renamed: one member each, updated.
   for (auto& r : records) r.set_last_name("Renommé");
   // And a duplicate inside one stream: the last one wins.
   records.push_back(records[0]);
   records.back().set_first_name("Dernière");
-  ASSERT_TRUE(Import(a_.get(), records, &summary).ok());
+  ASSERT_TRUE(ImportMembers(a_.get(), records, &summary).ok());
   EXPECT_EQ(summary.accepted(), 21);
   tpp::v1::MemberRecord got;
-  ASSERT_TRUE(Get(a_.get(), records[5], &got).ok());
+  ASSERT_TRUE(GetMember(a_.get(), records[5], &got).ok());
   EXPECT_EQ(got.last_name(), "Renommé");
-  ASSERT_TRUE(Get(a_.get(), records[0], &got).ok());
+  ASSERT_TRUE(GetMember(a_.get(), records[0], &got).ok());
   EXPECT_EQ(got.first_name(), "Dernière");
 }
 
 TEST_F(MembersTest, BadRecordsAreRejectedAloneByIndex) {
-  std::vector<tpp::v1::MemberRecord> records = Generate(10, 3);
+  std::vector<tpp::v1::MemberRecord> records = GenerateMembers(10, 3);
   // 3: NIR key off by one; 5: unknown contract; 7: coverage ends before it
   // starts; 8: no relationship and a birth rank of 0.
   std::string nir = records[3].nir();
@@ -176,7 +126,7 @@ TEST_F(MembersTest, BadRecordsAreRejectedAloneByIndex) {
   records[8].set_relationship(tpp::v1::RELATIONSHIP_UNSPECIFIED);
   records[8].set_birth_rank(0);
   tpp::v1::ImportSummary summary;
-  ASSERT_TRUE(Import(a_.get(), records, &summary).ok());
+  ASSERT_TRUE(ImportMembers(a_.get(), records, &summary).ok());
   EXPECT_EQ(summary.accepted(), 6);
   EXPECT_EQ(summary.rejected(), 4);
   ASSERT_EQ(summary.errors_size(), 4);
@@ -195,33 +145,33 @@ TEST_F(MembersTest, BadRecordsAreRejectedAloneByIndex) {
   }
   tpp::v1::MemberRecord got;
   for (int i : {0, 1, 2, 4, 6, 9})
-    EXPECT_TRUE(Get(a_.get(), records[i], &got).ok()) << i;
+    EXPECT_TRUE(GetMember(a_.get(), records[i], &got).ok()) << i;
   for (int i : {5, 7}) {
-    EXPECT_EQ(Get(a_.get(), records[i], &got).error_code(),
+    EXPECT_EQ(GetMember(a_.get(), records[i], &got).error_code(),
               grpc::StatusCode::NOT_FOUND)
         << i;
   }
 }
 
 TEST_F(MembersTest, AnotherInsurerSeesNothing) {
-  std::vector<tpp::v1::MemberRecord> records = Generate(5, 4);
+  std::vector<tpp::v1::MemberRecord> records = GenerateMembers(5, 4);
   tpp::v1::ImportSummary summary;
-  ASSERT_TRUE(Import(a_.get(), records, &summary).ok());
+  ASSERT_TRUE(ImportMembers(a_.get(), records, &summary).ok());
   tpp::v1::MemberRecord got;
-  grpc::Status theirs = Get(b_.get(), records[0], &got);
+  grpc::Status theirs = GetMember(b_.get(), records[0], &got);
   // A member that exists nowhere, for comparison: same code, same words.
   tpp::v1::MemberRecord nobody = records[0];
   nobody.set_birth_date("1901-01-01");
-  grpc::Status unknown = Get(b_.get(), nobody, &got);
+  grpc::Status unknown = GetMember(b_.get(), nobody, &got);
   EXPECT_EQ(theirs.error_code(), grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(unknown.error_code(), grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(theirs.error_message(), unknown.error_message());
   EXPECT_EQ(Erase(b_.get(), records[0]).error_code(),
             grpc::StatusCode::NOT_FOUND);
   // Still there for its own insurer.
-  EXPECT_TRUE(Get(a_.get(), records[0], &got).ok());
+  EXPECT_TRUE(GetMember(a_.get(), records[0], &got).ok());
   // B cannot import onto A's contract either.
-  ASSERT_TRUE(Import(b_.get(), records, &summary).ok());
+  ASSERT_TRUE(ImportMembers(b_.get(), records, &summary).ok());
   EXPECT_EQ(summary.accepted(), 0);
   EXPECT_EQ(summary.rejected(), 5);
 }
@@ -285,9 +235,9 @@ std::vector<std::pair<std::string, std::string>> Rows(storage::Db* db,
 }
 
 TEST_F(MembersTest, ErasedMemberCannotBeDecryptedByAnyone) {
-  std::vector<tpp::v1::MemberRecord> records = Generate(3, 5);
+  std::vector<tpp::v1::MemberRecord> records = GenerateMembers(3, 5);
   tpp::v1::ImportSummary summary;
-  ASSERT_TRUE(Import(a_.get(), records, &summary).ok());
+  ASSERT_TRUE(ImportMembers(a_.get(), records, &summary).ok());
   ASSERT_EQ(server_->Stop(), 0);
   const std::string key_file =
       std::filesystem::path(server_->data_dir()).parent_path() / "master.key";
@@ -303,9 +253,9 @@ TEST_F(MembersTest, ErasedMemberCannotBeDecryptedByAnyone) {
   a_ = MemberService::NewStub(server_->Channel(kInsurerA));
   ASSERT_TRUE(Erase(a_.get(), records[1]).ok());
   tpp::v1::MemberRecord got;
-  EXPECT_EQ(Get(a_.get(), records[1], &got).error_code(),
+  EXPECT_EQ(GetMember(a_.get(), records[1], &got).error_code(),
             grpc::StatusCode::NOT_FOUND);
-  EXPECT_TRUE(Get(a_.get(), records[0], &got).ok());
+  EXPECT_TRUE(GetMember(a_.get(), records[0], &got).ok());
   ASSERT_EQ(server_->Stop(), 0);
 
   auto raw = OpenRaw(*server_, key_file);
@@ -343,9 +293,9 @@ TEST_F(MembersTest, ErasedMemberCannotBeDecryptedByAnyone) {
 }
 
 TEST_F(MembersTest, TamperedCiphertextIsDataLoss) {
-  std::vector<tpp::v1::MemberRecord> records = Generate(2, 6);
+  std::vector<tpp::v1::MemberRecord> records = GenerateMembers(2, 6);
   tpp::v1::ImportSummary summary;
-  ASSERT_TRUE(Import(a_.get(), records, &summary).ok());
+  ASSERT_TRUE(ImportMembers(a_.get(), records, &summary).ok());
   ASSERT_EQ(server_->Stop(), 0);
   {
     auto raw = OpenRaw(
@@ -366,7 +316,7 @@ TEST_F(MembersTest, TamperedCiphertextIsDataLoss) {
   ASSERT_TRUE(server_->Start().ok());
   a_ = MemberService::NewStub(server_->Channel(kInsurerA));
   tpp::v1::MemberRecord got;
-  grpc::Status status = Get(a_.get(), records[0], &got);
+  grpc::Status status = GetMember(a_.get(), records[0], &got);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::DATA_LOSS);
   EXPECT_TRUE(got.last_name().empty()) << "no partial data";
   EXPECT_TRUE(got.nir().empty());
@@ -422,12 +372,12 @@ TEST_F(MembersTest, NoPlaintextOnDiskOrInLogsAfter10000Members) {
   // own compile date, which may equal someone's birth date).
   const std::string baseline =
       AllFiles(server_->data_dir()) + server_->Stderr();
-  std::vector<tpp::v1::MemberRecord> records = Generate(10000, 7);
+  std::vector<tpp::v1::MemberRecord> records = GenerateMembers(10000, 7);
   tpp::v1::ImportSummary summary;
-  ASSERT_TRUE(Import(a_.get(), records, &summary).ok());
+  ASSERT_TRUE(ImportMembers(a_.get(), records, &summary).ok());
   ASSERT_EQ(summary.accepted(), 10000);
   tpp::v1::MemberRecord got;
-  ASSERT_TRUE(Get(a_.get(), records[1234], &got).ok());
+  ASSERT_TRUE(GetMember(a_.get(), records[1234], &got).ok());
   ASSERT_EQ(server_->Stop(), 0);
 
   std::set<std::string> needles;
