@@ -4,6 +4,9 @@
 
 #include "CLI/CLI.hpp"
 #include "tools/tppctl/client.h"
+#include "tools/tppctl/contracts_command.h"
+#include "tools/tppctl/keys_command.h"
+#include "tools/tppctl/members_command.h"
 #include "tools/tppctl/status_command.h"
 
 int main(int argc, char** argv) {
@@ -31,6 +34,44 @@ int main(int argc, char** argv) {
       "status", "health of both listeners and isolation state");
   status->callback([&] { exit_code = tpp::ctl::RunStatus(options); });
 
-  CLI11_PARSE(app, argc, argv);
+  CLI::App* members =
+      app.add_subcommand("members", "an insurer's members (insurer identity)");
+  members->require_subcommand(1);
+  std::string csv_path;
+  CLI::App* import_members = members->add_subcommand(
+      "import", "stream a member CSV to the node and print its summary");
+  import_members->add_option("--csv", csv_path, "the member import CSV")
+      ->required();
+  import_members->callback(
+      [&] { exit_code = tpp::ctl::RunMembersImport(options, csv_path); });
+
+  CLI::App* contracts = app.add_subcommand(
+      "contracts", "an insurer's contracts (insurer identity)");
+  contracts->require_subcommand(1);
+  std::string contracts_path;
+  CLI::App* put = contracts->add_subcommand(
+      "put", "create or replace contracts, one JSON object per line");
+  put->add_option("--file", contracts_path, "JSON Lines of tpp.v1.Contract")
+      ->required();
+  put->callback(
+      [&] { exit_code = tpp::ctl::RunContractsPut(options, contracts_path); });
+
+  CLI::App* keys =
+      app.add_subcommand("keys", "master key rotation (operators)");
+  keys->require_subcommand(1);
+  bool wait = false;
+  CLI::App* rotate = keys->add_subcommand(
+      "rotate", "new master key version; rewrap every key in the background");
+  rotate->add_flag("--wait", wait, "show progress until the rotation is done");
+  rotate->callback([&] { exit_code = tpp::ctl::RunKeysRotate(options, wait); });
+  keys->add_subcommand("status", "key versions and rotation progress")
+      ->callback([&] { exit_code = tpp::ctl::RunKeysStatus(options); });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // Usage errors exit 2, as the commands' own; --help exits 0.
+    return app.exit(e) == 0 ? 0 : 2;
+  }
   return exit_code;
 }

@@ -1,0 +1,185 @@
+#include "tools/tppctl/members_command.h"
+
+#include <sstream>
+#include <string>
+
+#include "absl/strings/match.h"
+#include "gtest/gtest.h"
+
+namespace tpp::ctl {
+namespace {
+
+MemberCsvRow GoodRow() {
+  MemberCsvRow row;
+  row.adherent_number = "10000000001";
+  row.nir = "162016646694311";
+  row.birth_date = "1962-01-14";
+  row.birth_rank = 2;
+  row.last_name = "Dupont";
+  row.first_name = "Paul";
+  row.relationship = "insured";
+  row.marital_status = "pacs";
+  row.contract_id = "GOLD-2026";
+  row.coverage_from = "2026-01-01";
+  row.coverage_to = "2026-12-31";
+  return row;
+}
+
+TEST(MemberRecordFromCsvTest, CopiesEveryField) {
+  absl::StatusOr<tpp::v1::MemberRecord> record = MemberRecordFromCsv(GoodRow());
+  ASSERT_TRUE(record.ok()) << record.status();
+  EXPECT_EQ(record->adherent_number(), "10000000001");
+  EXPECT_EQ(record->nir(), "162016646694311");
+  EXPECT_EQ(record->birth_date(), "1962-01-14");
+  EXPECT_EQ(record->birth_rank(), 2);
+  EXPECT_EQ(record->last_name(), "Dupont");
+  EXPECT_EQ(record->first_name(), "Paul");
+  EXPECT_EQ(record->relationship(), tpp::v1::INSURED);
+  EXPECT_EQ(record->marital_status(), tpp::v1::CIVIL_PARTNERSHIP);
+  EXPECT_EQ(record->contract_id(), "GOLD-2026");
+  EXPECT_EQ(record->coverage_from(), "2026-01-01");
+  EXPECT_EQ(record->coverage_to(), "2026-12-31");
+}
+
+TEST(MemberRecordFromCsvTest, MapsEveryRelationship) {
+  const std::pair<const char*, tpp::v1::Relationship> cases[] = {
+      {"insured", tpp::v1::INSURED},
+      {"spouse", tpp::v1::SPOUSE},
+      {"child", tpp::v1::CHILD},
+      {"other", tpp::v1::OTHER},
+  };
+  for (const auto& [word, value] : cases) {
+    MemberCsvRow row = GoodRow();
+    row.relationship = word;
+    absl::StatusOr<tpp::v1::MemberRecord> record = MemberRecordFromCsv(row);
+    ASSERT_TRUE(record.ok()) << word;
+    EXPECT_EQ(record->relationship(), value) << word;
+  }
+}
+
+TEST(MemberRecordFromCsvTest, MapsEveryMaritalStatus) {
+  const std::pair<const char*, tpp::v1::MaritalStatus> cases[] = {
+      {"single", tpp::v1::SINGLE},          {"married", tpp::v1::MARRIED},
+      {"pacs", tpp::v1::CIVIL_PARTNERSHIP}, {"divorced", tpp::v1::DIVORCED},
+      {"widowed", tpp::v1::WIDOWED},        {"separated", tpp::v1::SEPARATED},
+  };
+  for (const auto& [word, value] : cases) {
+    MemberCsvRow row = GoodRow();
+    row.marital_status = word;
+    absl::StatusOr<tpp::v1::MemberRecord> record = MemberRecordFromCsv(row);
+    ASSERT_TRUE(record.ok()) << word;
+    EXPECT_EQ(record->marital_status(), value) << word;
+  }
+}
+
+TEST(MemberRecordFromCsvTest, UnknownRelationshipNamesTheColumnNotTheValue) {
+  MemberCsvRow row = GoodRow();
+  row.relationship = "cousin";
+  absl::StatusOr<tpp::v1::MemberRecord> record = MemberRecordFromCsv(row);
+  ASSERT_FALSE(record.ok());
+  EXPECT_EQ(record.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StrContains(record.status().message(), "relationship"));
+  EXPECT_FALSE(absl::StrContains(record.status().message(), "cousin"));
+}
+
+TEST(MemberRecordFromCsvTest, UnknownMaritalStatusNamesTheColumn) {
+  MemberCsvRow row = GoodRow();
+  row.marital_status = "Married";  // the words are lower case
+  absl::StatusOr<tpp::v1::MemberRecord> record = MemberRecordFromCsv(row);
+  ASSERT_FALSE(record.ok());
+  EXPECT_EQ(record.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StrContains(record.status().message(), "marital_status"));
+}
+
+std::string Csv(std::initializer_list<MemberCsvRow> rows) {
+  std::string csv = std::string(kMemberCsvHeader) + "\n";
+  for (const MemberCsvRow& row : rows) csv += FormatMemberCsvRow(row) + "\n";
+  return csv;
+}
+
+TEST(MemberCsvReaderTest, SkipsAndReportsBadRowsWithoutTheirContent) {
+  MemberCsvRow bad_relationship = GoodRow();
+  bad_relationship.relationship = "cousin";
+  bad_relationship.last_name = "Secretname";
+  MemberCsvRow multi_line = GoodRow();
+  multi_line.first_name = "Jean\nPierre";  // a quoted line break
+  // Line 1: header; 2: good; 3: bad relationship; 4: too few fields;
+  // 5-6: multi-line; 7: good.
+  std::string csv = Csv({GoodRow(), bad_relationship});
+  csv += "1,2,3\n";
+  csv += FormatMemberCsvRow(multi_line) + "\n";
+  csv += FormatMemberCsvRow(GoodRow()) + "\n";
+  std::istringstream in(csv);
+  MemberCsvReader reader(&in);
+
+  tpp::v1::MemberRecord record;
+  int sent = 0;
+  while (true) {
+    absl::StatusOr<bool> got = reader.Next(&record);
+    ASSERT_TRUE(got.ok()) << got.status();
+    if (!*got) break;
+    ++sent;
+  }
+  EXPECT_EQ(sent, 3);
+  EXPECT_EQ(reader.sent(), 3);
+  EXPECT_EQ(reader.rejected(), 2);
+  EXPECT_EQ(reader.bytes_read(), static_cast<int64_t>(csv.size()));
+  ASSERT_EQ(reader.rejections().size(), 2u);
+  EXPECT_EQ(reader.rejections()[0].line, 3);
+  EXPECT_TRUE(absl::StrContains(reader.rejections()[0].reason, "relationship"));
+  EXPECT_EQ(reader.rejections()[1].line, 4);
+  for (const LocalRejection& rejection : reader.rejections()) {
+    EXPECT_FALSE(absl::StartsWith(rejection.reason, "line "));
+    EXPECT_FALSE(absl::StrContains(rejection.reason, "Secretname"));
+    EXPECT_FALSE(absl::StrContains(rejection.reason, "cousin"));
+  }
+  // Stream indices back to the file's lines, around the skipped rows and
+  // the multi-line record.
+  EXPECT_EQ(reader.LineOf(0), 2);
+  EXPECT_EQ(reader.LineOf(1), 5);
+  EXPECT_EQ(reader.LineOf(2), 7);
+  EXPECT_EQ(reader.LineOf(3), 0);
+  EXPECT_EQ(reader.LineOf(-1), 0);
+}
+
+TEST(MemberCsvReaderTest, BadHeaderMakesTheFileUnusable) {
+  std::istringstream in("nir,last_name\n1,2\n");
+  MemberCsvReader reader(&in);
+  tpp::v1::MemberRecord record;
+  absl::StatusOr<bool> got = reader.Next(&record);
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(reader.sent(), 0);
+}
+
+TEST(MemberCsvReaderTest, HeaderOnlyIsAnEmptyImport) {
+  std::istringstream in(Csv({}));
+  MemberCsvReader reader(&in);
+  tpp::v1::MemberRecord record;
+  absl::StatusOr<bool> got = reader.Next(&record);
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_FALSE(*got);
+  EXPECT_EQ(reader.rejected(), 0);
+}
+
+TEST(MemberCsvReaderTest, ReadsRecordsAcrossChunks) {
+  // More than one kImportChunkBytes of records.
+  std::string csv = std::string(kMemberCsvHeader) + "\n";
+  const std::string line = FormatMemberCsvRow(GoodRow()) + "\n";
+  const size_t count = kImportChunkBytes / line.size() * 3 / 2;
+  for (size_t i = 0; i < count; ++i) csv += line;
+  std::istringstream in(csv);
+  MemberCsvReader reader(&in);
+  tpp::v1::MemberRecord record;
+  while (true) {
+    absl::StatusOr<bool> got = reader.Next(&record);
+    ASSERT_TRUE(got.ok()) << got.status();
+    if (!*got) break;
+  }
+  EXPECT_EQ(reader.sent(), static_cast<int64_t>(count));
+  EXPECT_EQ(reader.rejected(), 0);
+  EXPECT_EQ(reader.LineOf(static_cast<int64_t>(count) - 1),
+            static_cast<int64_t>(count) + 1);
+}
+
+}  // namespace
+}  // namespace tpp::ctl
