@@ -13,6 +13,7 @@
 #include "tpp/v1/claims.grpc.pb.h"
 #include "tpp/v1/eligibility.grpc.pb.h"
 #include "tpp/v1/isolation.grpc.pb.h"
+#include "tpp/v1/keys.grpc.pb.h"
 #include "tpp/v1/members.grpc.pb.h"
 
 namespace tpp::demo {
@@ -168,6 +169,16 @@ int Run(const ClientOptions& base) {
     grpc::Status status = stub->GetIsolation(ctx.get(), {}, &response);
     Answer(status, "generation " + std::to_string(response.generation()) +
                        (response.sealed() ? ", sealed" : ", unsealed"));
+  }
+  Step("operator alice", "reads the master key versions (admin listener)");
+  {
+    auto stub = tpp::v1::KeyService::NewStub(Connect(alice, base.admin));
+    auto ctx = NewContext(alice);
+    tpp::v1::KeyStatus response;
+    grpc::Status status = stub->GetKeyStatus(ctx.get(), {}, &response);
+    Answer(status, "primary master key v" +
+                       std::to_string(response.primary_version()) +
+                       ", rotation " + response.rotation_state());
   }
   std::printf("\ndemo done\n");
   return 0;
