@@ -80,7 +80,8 @@ class ImportScenario final : public Scenario {
       absl::StatusOr<tpp::v1::MemberRecord> record =
           MemberRecordFromCsv(generator.Next());
       if (!record.ok()) return record.status();
-      if (!writer->Write(*record, grpc::WriteOptions().set_buffer_hint())) break;
+      if (!writer->Write(*record, grpc::WriteOptions().set_buffer_hint()))
+        break;
     }
     writer->WritesDone();
     grpc::Status status = writer->Finish();

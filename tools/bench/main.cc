@@ -87,6 +87,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--seed", o.seed)->capture_default_str();
   app.add_option("--tppd_pid", o.tppd_pid, "report this tppd's peak memory");
+  app.add_option("--metrics", o.metrics,
+                 "tppd's metrics host:port, for server-side latency");
   app.add_option("--json", json_file, "also write the results as JSON lines");
   CLI11_PARSE(app, argc, argv);
 
@@ -120,6 +122,7 @@ int main(int argc, char** argv) {
                    result.status().ToString().c_str());
       return 1;
     }
+    scenario->AddToResult(&*result);
     std::printf("%s\n", ToText(*result).c_str());
     std::fflush(stdout);
     results.push_back(*result);

@@ -35,7 +35,8 @@ struct BenchOptions {
   std::string db_dir;        // rocksdb-sync; empty: a temporary folder
   int64_t members = 100000;  // import
   uint64_t seed = 1;
-  int tppd_pid = 0;  // to report tppd's peak memory
+  int tppd_pid = 0;     // to report tppd's peak memory
+  std::string metrics;  // tppd's metrics host:port, for server-side figures
 };
 
 class Scenario {
@@ -56,6 +57,9 @@ class Scenario {
   }
   // Starts one call on connection `connection`; `done` runs once it ends.
   virtual void Issue(int connection, uint64_t sequence, Done done) {}
+
+  // Adds scenario-specific figures once a closed loop ends.
+  virtual void AddToResult(Result* result) {}
 
   // Scenarios that are not closed loops of calls override this and return
   // true; the engine then calls it instead of driving Issue().
