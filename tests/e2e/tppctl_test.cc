@@ -15,6 +15,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
 #include "services/members/member_csv.h"
 #include "tests/support/tppd_process.h"
@@ -126,6 +127,26 @@ class TppctlTest : public ::testing::Test {
         TestCerts::Get().dir(),
         "--identity",
         kInsurer};
+    args.insert(args.end(), command.begin(), command.end());
+    Output run;
+    run.exit_code = Spawn(args, Path("out.txt"), Path("err.txt"));
+    run.out = ReadFileOrEmpty(Path("out.txt"));
+    run.err = ReadFileOrEmpty(Path("err.txt"));
+    return run;
+  }
+
+  // As an operator, on the admin listener.
+  Output OperatorTppctl(std::vector<std::string> command) {
+    std::vector<std::string> args = {
+        TPPCTL_PATH,
+        "--target",
+        absl::StrCat("127.0.0.1:", server_.port()),
+        "--admin",
+        absl::StrCat("127.0.0.1:", server_.admin_port()),
+        "--tls_dir",
+        TestCerts::Get().dir(),
+        "--identity",
+        "operator/alice"};
     args.insert(args.end(), command.begin(), command.end());
     Output run;
     run.exit_code = Spawn(args, Path("out.txt"), Path("err.txt"));
@@ -295,6 +316,37 @@ TEST_F(TppctlTest, UsageAndConnectionErrorsExitTwo) {
 
   run = Tppctl({"members", "import"});  // --csv is required
   EXPECT_EQ(run.exit_code, 2) << run.out << run.err;
+}
+
+TEST_F(TppctlTest, StatusShowsBothListenersServing) {
+  Output run = OperatorTppctl({"status"});
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_TRUE(absl::StrContains(run.out, "external"));
+  EXPECT_TRUE(absl::StrContains(run.out, "admin"));
+  std::vector<std::string> parts = absl::StrSplit(run.out, "SERVING");
+  EXPECT_EQ(parts.size(), 3u) << run.out;  // two listeners
+}
+
+TEST_F(TppctlTest, KeysRotateWaitsUntilTheOldVersionIsRetired) {
+  PutContracts();
+  std::vector<MemberCsvRow> rows = Generate("members.csv");
+  ASSERT_EQ(
+      Tppctl({"members", "import", "--csv", Path("members.csv")}).exit_code, 0);
+  Output run = OperatorTppctl({"keys", "rotate", "--wait"});
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_TRUE(
+      absl::StrContains(run.out, "primary v2; loaded: v2; rotation done"))
+      << run.out;
+  run = OperatorTppctl({"keys", "status"});
+  EXPECT_EQ(run.exit_code, 0);
+  EXPECT_TRUE(absl::StrContains(run.out, "primary v2")) << run.out;
+  EXPECT_EQ(Get(rows.front()), grpc::StatusCode::OK);
+  EXPECT_EQ(Get(rows.back()), grpc::StatusCode::OK);
+  // An insurer may not rotate.
+  run = Tppctl({"--admin", absl::StrCat("127.0.0.1:", server_.admin_port()),
+                "keys", "status"});
+  EXPECT_NE(run.exit_code, 0);
+  EXPECT_TRUE(absl::StrContains(run.err, "PERMISSION_DENIED")) << run.err;
 }
 
 }  // namespace
