@@ -154,6 +154,25 @@ void MemberCsvParser::ResetRecord() {
   record_line_ = line_;
 }
 
+bool MemberCsvParser::EndsField(char c, bool* record_end) {
+  switch (c) {
+    case ',':
+      EndField();
+      state_ = State::kFieldStart;
+      return true;
+    case '\n':
+      EndField();
+      *record_end = true;
+      return true;
+    case '\r':
+      EndField();
+      state_ = State::kAfterCr;
+      return true;
+    default:
+      return false;
+  }
+}
+
 bool MemberCsvParser::Consume(char c) {
   const bool line_end = state_ != State::kQuoted && (c == '\n' || c == '\r');
   if (c == '\n') ++line_;
@@ -174,21 +193,13 @@ bool MemberCsvParser::Consume(char c) {
             Append(c);
           }
           return false;
-        case ',':
-          EndField();
-          state_ = State::kFieldStart;
-          return false;
-        case '\n':
-          EndField();
-          return true;
-        case '\r':
-          EndField();
-          state_ = State::kAfterCr;
-          return false;
-        default:
+        default: {
+          bool record_end = false;
+          if (EndsField(c, &record_end)) return record_end;
           Append(c);
           state_ = State::kUnquoted;
           return false;
+        }
       }
     case State::kQuoted:
       if (c == '"') {
@@ -203,23 +214,15 @@ bool MemberCsvParser::Consume(char c) {
           Append(c);
           state_ = State::kQuoted;
           return false;
-        case ',':
-          EndField();
-          state_ = State::kFieldStart;
-          return false;
-        case '\n':
-          EndField();
-          return true;
-        case '\r':
-          EndField();
-          state_ = State::kAfterCr;
-          return false;
-        default:
+        default: {
+          bool record_end = false;
+          if (EndsField(c, &record_end)) return record_end;
           SetError(absl::StrCat(FieldName(field_count_),
                                 " has characters after its closing quote"));
           Append(c);
           state_ = State::kUnquoted;
           return false;
+        }
       }
     case State::kAfterCr:
       if (c == '\n') return true;

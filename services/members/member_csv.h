@@ -120,6 +120,9 @@ class MemberCsvParser {
 
   // Returns true when `c` ends a record.
   bool Consume(char c);
+  // Ends the field at a comma or a line end (true), and says in
+  // *record_end whether the record ended too; false for any other `c`.
+  bool EndsField(char c, bool* record_end);
   // At the end of the input; returns true when it ends a record.
   bool ConsumeEnd();
   void Append(char c);
