@@ -76,7 +76,7 @@ class ImportScenario final : public Scenario {
     const auto start = Clock::now();
     auto writer = stub->ImportMembers(&ctx, &summary);
     int64_t sent = 0;
-    for (; sent < options.members; ++sent) {
+    for (; sent < options.members && !StopRequested(); ++sent) {
       absl::StatusOr<tpp::v1::MemberRecord> record =
           MemberRecordFromCsv(generator.Next());
       if (!record.ok()) return record.status();

@@ -4,7 +4,12 @@
 // calls (a stream import, raw RocksDB writes) runs itself with Run().
 //
 // To add a scenario: a file <name>_scenario.cc defining a class derived from
-// Scenario and one REGISTER_SCENARIO line; tools/bench/README.md lists them.
+// Scenario and one TPP_REGISTER_SCENARIO line, added to CMakeLists.txt;
+// tools/bench/README.md lists them.
+//
+// Thread safety: Setup(), AddToResult() and Run() are called on the main
+// thread; Issue() is called from any thread, concurrently, several times
+// per connection (once per in-flight slot).
 #ifndef TPP_TOOLS_BENCH_SCENARIO_H_
 #define TPP_TOOLS_BENCH_SCENARIO_H_
 
@@ -44,25 +49,39 @@ class Scenario {
   using Done = std::function<void(const grpc::Status&)>;
   virtual ~Scenario() = default;
 
+  // False for scenarios that need no server (rocksdb-sync): they get no
+  // channels, and no certificate is read.
+  virtual bool UsesServer() const { return true; }
+
   // Whose certificate the scenario's connections present.
   virtual std::string Identity(const BenchOptions& options) const {
     return options.identity;
   }
 
-  // Prepares (e.g. loads data); channels[i] is connection i.
+  // Prepares (stubs per connection, test data); channels[i] is connection
+  // i, each its own TCP connection. An error ends the run before any load.
   virtual absl::Status Setup(
       const BenchOptions& options,
       const std::vector<std::shared_ptr<grpc::Channel>>& channels) {
     return absl::OkStatus();
   }
-  // Starts one call on connection `connection`; `done` runs once it ends.
+  // Starts one asynchronous call on connection `connection` (the callback
+  // API: stub->async()->Method(ctx, request, response, callback); never a
+  // thread per call, never a blocking wait) and returns. `done` is run once
+  // with the call's status, on any thread, possibly before Issue() returns;
+  // it must be the last thing the call's callback does (the scenario may be
+  // destroyed as soon as the last `done` returns). A response that is OK
+  // for gRPC but wrong for the scenario is reported as a non-OK status.
+  // `sequence` numbers the calls of a run from 0 (to pick varied requests).
   virtual void Issue(int connection, uint64_t sequence, Done done) {}
 
   // Adds scenario-specific figures once a closed loop ends.
   virtual void AddToResult(Result* result) {}
 
   // Scenarios that are not closed loops of calls override this and return
-  // true; the engine then calls it instead of driving Issue().
+  // true; main() then calls Run() instead of driving Issue(). Run() honours
+  // options.warmup_s/duration_s (or another bound of its own) and
+  // StopRequested() (engine.h).
   virtual bool SelfDriven() const { return false; }
   virtual absl::StatusOr<Result> Run(
       const BenchOptions& options,
