@@ -78,4 +78,12 @@ absl::StatusOr<Caller> CallGuard::Admit(grpc::CallbackServerContext* ctx,
   return caller;
 }
 
+absl::Status CallGuard::AdmitInsurer(const Caller& caller,
+                                     absl::string_view insurer_id) const {
+  if (gate_ == nullptr || listener_ != Listener::kExternal) {
+    return absl::OkStatus();
+  }
+  return gate_->AdmitInsurer(caller, insurer_id);
+}
+
 }  // namespace tpp

@@ -41,7 +41,14 @@ struct CallCounters {
 class AdmissionGate {
  public:
   virtual ~AdmissionGate() = default;
+  // At the start of every external call: platform, provider and credential
+  // scopes, and the insurer scope when the caller is an insurer.
   virtual absl::Status Admit(const Caller& caller) const = 0;
+  // Once the handler knows which insurer's members, claims or settlements
+  // the call touches (a request field, or the stored claim): the insurer
+  // scope, whoever the caller is.
+  virtual absl::Status AdmitInsurer(const Caller& caller,
+                                    absl::string_view insurer_id) const = 0;
 };
 
 class CallGuard {
@@ -60,6 +67,11 @@ class CallGuard {
   // REQUIRES: `method` is the full gRPC method name of the handler calling.
   absl::StatusOr<Caller> Admit(grpc::CallbackServerContext* ctx,
                                absl::string_view method, bool streaming) const;
+
+  // The insurer scope of the isolation gate, for a call already admitted
+  // that touches `insurer_id`'s data. OK on the admin listener.
+  absl::Status AdmitInsurer(const Caller& caller,
+                            absl::string_view insurer_id) const;
 
   Listener listener() const { return listener_; }
   const Options& options() const { return options_; }
