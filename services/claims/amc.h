@@ -16,14 +16,12 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "services/common/amounts.h"
 
 namespace tpp {
 
 // Largest fee, base or AMO amount of one line: 1 M€.
 inline constexpr int64_t kFeeCentsMax = 100'000'000;
-// Largest guarantee: 1000 % BR.
-inline constexpr int64_t kRateBpMax = 100'000;
-inline constexpr int64_t kRateBpPerUnit = 10'000;  // 100 %
 
 struct AmcLineInput {
   int64_t fee_cents = 0;   // what the provider charges

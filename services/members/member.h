@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "services/common/amounts.h"
 #include "services/common/category.h"
 #include "services/common/date.h"
 #include "services/common/nir.h"
@@ -19,7 +20,6 @@ inline constexpr size_t kContractIdBytesMax = 64;
 inline constexpr size_t kAdherentNumberBytesMax = 32;
 inline constexpr size_t kNameBytesMax = 128;
 inline constexpr int kBirthRankMax = 9;
-inline constexpr int64_t kRateBpMax = 100'000;            // 1000 % of the base
 inline constexpr int64_t kCeilingCentsMax = 100'000'000;  // 1 M€ a year
 
 struct Guarantee {
