@@ -449,6 +449,7 @@ absl::StatusOr<Member> RocksMemberStore::Find(absl::string_view insurer_id,
   absl::StatusOr<std::string> id =
       db_->Get(Cf::kMemberIndex, RowKey(insurer_id, index));
   if (absl::IsNotFound(id.status())) {
+    SpendDecoyWork();
     return absl::NotFoundError("no such member");
   }
   if (!id.ok()) return id.status();
@@ -484,6 +485,53 @@ void RocksMemberStore::Erase(const std::string& insurer_id,
   batch.Delete(db_->cf(Cf::kMemberIndex), index_key);
   batch.Delete(db_->cf(Cf::kMembers), row);
   commits_->Commit(std::move(batch), std::move(done));
+}
+
+absl::StatusOr<Member> RocksMemberStore::FindById(
+    absl::string_view insurer_id, absl::string_view member_id) const {
+  if (member_id.empty() || member_id.size() > 2 * kMemberIdBytes) {
+    return absl::NotFoundError("no such member");
+  }
+  absl::StatusOr<std::string> wrapped =
+      db_->Get(Cf::kMemberKeys, RowKey(insurer_id, member_id));
+  if (absl::IsNotFound(wrapped.status())) {
+    return absl::NotFoundError("no such member");
+  }
+  if (!wrapped.ok()) return wrapped.status();
+  return Decode(insurer_id, member_id);
+}
+
+absl::StatusOr<bool> RocksMemberStore::KnowsInsurer(
+    absl::string_view insurer_id) const {
+  const std::string prefix = RowKey(insurer_id, "");
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->raw()->NewIterator(rocksdb::ReadOptions(), db_->cf(Cf::kContracts)));
+  it->Seek(prefix);
+  if (!it->status().ok()) return FromRocks(it->status(), "reading contracts");
+  return it->Valid() && it->key().starts_with(prefix);
+}
+
+void RocksMemberStore::SpendDecoyWork() const {
+  struct Decoy {
+    crypto::SecureBytes dek;
+    std::string ciphertext;
+  };
+  // A throwaway key and a field-sized ciphertext, made once.
+  static const Decoy* decoy = []() -> const Decoy* {
+    absl::StatusOr<crypto::SecureBytes> dek = crypto::SecureBytes::Random(32);
+    if (!dek.ok()) return nullptr;
+    absl::StatusOr<std::string> ciphertext = crypto::EncryptField(
+        *dek, "decoy", "decoy", "decoy", std::string(24, 'x'));
+    if (!ciphertext.ok()) return nullptr;
+    return new Decoy{*std::move(dek), *std::move(ciphertext)};
+  }();
+  if (decoy == nullptr) return;
+  // Decode() opens the wrapped data key and eleven fields.
+  for (int i = 0; i < 12; ++i) {
+    absl::StatusOr<std::string> plain = crypto::DecryptField(
+        decoy->dek, "decoy", "decoy", "decoy", decoy->ciphertext);
+    (void)plain;
+  }
 }
 
 }  // namespace tpp::storage

@@ -44,6 +44,10 @@ class RocksMemberStore final : public MemberStore {
   void Commit(std::unique_ptr<MemberBatch> batch, Done done) override;
   absl::StatusOr<Member> Find(absl::string_view insurer_id,
                               const BeneficiaryKey& key) const override;
+  absl::StatusOr<Member> FindById(absl::string_view insurer_id,
+                                  absl::string_view member_id) const override;
+  absl::StatusOr<bool> KnowsInsurer(
+      absl::string_view insurer_id) const override;
   void Erase(const std::string& insurer_id, const BeneficiaryKey& key,
              Done done) override;
 
@@ -72,6 +76,9 @@ class RocksMemberStore final : public MemberStore {
   absl::StatusOr<Member> Decode(absl::string_view insurer_id,
                                 absl::string_view member_id) const;
   absl::Status DataLoss() const;
+  // The decryption work of a found member, done for nothing when a member
+  // is not found, so that an unknown NIR answers no faster than a known one.
+  void SpendDecoyWork() const;
 
   // The insurer's blind-index key: random, made at its first import and
   // stored wrapped like a member's data key, so that a master key rotation

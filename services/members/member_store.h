@@ -61,6 +61,15 @@ class MemberStore {
   virtual absl::StatusOr<Member> Find(absl::string_view insurer_id,
                                       const BeneficiaryKey& key) const = 0;
 
+  // The member with this pseudonymous id, decrypted: for answers to the
+  // insurer about its own claims. NOT_FOUND when unknown or erased.
+  virtual absl::StatusOr<Member> FindById(
+      absl::string_view insurer_id, absl::string_view member_id) const = 0;
+
+  // Whether tpp knows the insurer at all (it has put a contract).
+  virtual absl::StatusOr<bool> KnowsInsurer(
+      absl::string_view insurer_id) const = 0;
+
   // Destroys the member's data key and index entries. NOT_FOUND when
   // unknown.
   virtual void Erase(const std::string& insurer_id, const BeneficiaryKey& key,
