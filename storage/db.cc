@@ -6,6 +6,7 @@
 #include "rocksdb/cache.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/table.h"
+#include "storage/int64_add.h"
 
 namespace tpp::storage {
 namespace {
@@ -75,6 +76,10 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& dir,
     if (cf == Cf::kMemberIndex) {
       options_for_cf.memtable_whole_key_filtering = true;
       options_for_cf.memtable_prefix_bloom_size_ratio = 0.1;
+    }
+    // Ceiling usage is written as deltas (storage/int64_add.h).
+    if (cf == Cf::kUsage) {
+      options_for_cf.merge_operator = std::make_shared<Int64AddOperator>();
     }
     descriptors.emplace_back(std::string(kCfNames[i]), options_for_cf);
   }
