@@ -1,8 +1,110 @@
 #include "services/claims/claims_service.h"
 
+#include <deque>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "services/claims/claim_proto.h"
+#include "services/common/validation.h"
+#include "services/server/call_deadline.h"
 #include "services/server/reactors.h"
 
 namespace tpp {
+namespace {
+
+ClaimViewer ViewerOf(const Caller& caller) {
+  return ClaimViewer{caller.identity.role == Role::kInsurer
+                         ? ClaimOwner::kInsurer
+                         : ClaimOwner::kProvider,
+                     caller.identity.id};
+}
+
+// A ListClaims stream: pages of claims are read from the core on a worker,
+// then written one at a time; the next page is read when the last claim of
+// the previous one is written. At most one operation runs at a time, so the
+// reactor's state needs no lock.
+class ListClaimsReactor final
+    : public grpc::ServerWriteReactor<tpp::v1::Claim> {
+ public:
+  ListClaimsReactor(grpc::CallbackServerContext* ctx, const Caller& caller,
+                    const CallGuard& guard, const ClaimsCore* core,
+                    Executor* executor, ClaimFilter filter, std::string cursor,
+                    int64_t limit)
+      : deadline_(ctx, caller.deadline),
+        caller_(caller),
+        guard_(guard),
+        core_(core),
+        executor_(executor),
+        filter_(std::move(filter)),
+        cursor_(std::move(cursor)),
+        limit_(limit) {
+    executor_->Run([this] { Fetch(); });
+  }
+
+  void OnWriteDone(bool ok) override {
+    if (!ok) {
+      Finish(grpc::Status(grpc::StatusCode::CANCELLED, "stream broken"));
+      return;
+    }
+    Next();
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  void Fetch() {
+    absl::StatusOr<ClaimPage> page =
+        core_->List(ViewerOf(caller_), filter_, cursor_, kListClaimsPageMax);
+    if (!page.ok()) {
+      Finish(ToGrpcStatus(page.status()));
+      return;
+    }
+    for (Claim& claim : page->claims) {
+      // A provider's listing spans insurers: those isolated are left out.
+      if (!guard_.AdmitInsurer(caller_, claim.insurer_id).ok()) continue;
+      queue_.push_back(std::move(claim));
+    }
+    cursor_ = std::move(page->next_cursor);
+    end_ = page->end;
+    Next();
+  }
+
+  void Next() {
+    if (limit_ > 0 && sent_ >= limit_) {
+      Finish(grpc::Status::OK);
+      return;
+    }
+    if (queue_.empty()) {
+      if (end_) {
+        Finish(grpc::Status::OK);
+      } else {
+        executor_->Run([this] { Fetch(); });
+      }
+      return;
+    }
+    current_.Clear();
+    ClaimToProto(queue_.front(), &current_);
+    queue_.pop_front();
+    ++sent_;
+    StartWrite(&current_);
+  }
+
+  CallDeadline deadline_;
+  const Caller caller_;
+  const CallGuard& guard_;
+  const ClaimsCore* const core_;
+  Executor* const executor_;
+  const ClaimFilter filter_;
+  std::string cursor_;
+  const int64_t limit_;
+  std::deque<Claim> queue_;
+  bool end_ = false;
+  int64_t sent_ = 0;
+  tpp::v1::Claim current_;
+};
+
+}  // namespace
 
 grpc::ServerUnaryReactor* ClaimServiceImpl::SubmitClaim(
     grpc::CallbackServerContext* ctx,
@@ -10,7 +112,23 @@ grpc::ServerUnaryReactor* ClaimServiceImpl::SubmitClaim(
   absl::StatusOr<Caller> caller =
       guard_.Admit(ctx, method::kSubmitClaim, /*streaming=*/false);
   if (!caller.ok()) return FinishUnary(ctx, caller.status());
-  return FinishUnary(ctx, NotYetImplemented("#4"));
+  absl::StatusOr<ClaimRequest> claim =
+      ClaimRequestFromProto(*request, UtcDate(clock_->Now()));
+  if (!claim.ok()) return FinishUnary(ctx, claim.status());
+  if (absl::Status open = guard_.AdmitInsurer(*caller, claim->insurer_id);
+      !open.ok()) {
+    return FinishUnary(ctx, open);
+  }
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  executor_->Run([this, reactor, response, provider = caller->identity.id,
+                  claim = *std::move(claim)]() mutable {
+    core_->Submit(provider, std::move(claim),
+                  [reactor, response](absl::StatusOr<Claim> done) {
+                    if (done.ok()) ClaimToProto(*done, response);
+                    reactor->Finish(ToGrpcStatus(done.status()));
+                  });
+  });
+  return reactor;
 }
 
 grpc::ServerUnaryReactor* ClaimServiceImpl::GetClaim(
@@ -19,7 +137,19 @@ grpc::ServerUnaryReactor* ClaimServiceImpl::GetClaim(
   absl::StatusOr<Caller> caller =
       guard_.Admit(ctx, method::kGetClaim, /*streaming=*/false);
   if (!caller.ok()) return FinishUnary(ctx, caller.status());
-  return FinishUnary(ctx, NotYetImplemented("#4"));
+  if (absl::Status valid = ValidateClaimId(request->claim_id()); !valid.ok()) {
+    return FinishUnary(ctx, valid);
+  }
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  executor_->Run([this, reactor, request, response, caller = *caller] {
+    absl::StatusOr<Claim> claim =
+        core_->Get(ViewerOf(caller), request->claim_id());
+    absl::Status status = claim.status();
+    if (claim.ok()) status = guard_.AdmitInsurer(caller, claim->insurer_id);
+    if (status.ok()) ClaimToProto(*claim, response);
+    reactor->Finish(ToGrpcStatus(status));
+  });
+  return reactor;
 }
 
 grpc::ServerUnaryReactor* ClaimServiceImpl::CancelClaim(
@@ -28,7 +158,34 @@ grpc::ServerUnaryReactor* ClaimServiceImpl::CancelClaim(
   absl::StatusOr<Caller> caller =
       guard_.Admit(ctx, method::kCancelClaim, /*streaming=*/false);
   if (!caller.ok()) return FinishUnary(ctx, caller.status());
-  return FinishUnary(ctx, NotYetImplemented("#4"));
+  if (absl::Status valid = ValidateClaimId(request->claim_id()); !valid.ok()) {
+    return FinishUnary(ctx, valid);
+  }
+  if (request->reason().size() > kCancelReasonBytesMax ||
+      !IsPrintableUtf8(request->reason())) {
+    Violations violations;
+    violations.Add("reason", absl::StrCat("at most ", kCancelReasonBytesMax,
+                                          " bytes of printable UTF-8"));
+    return FinishUnary(ctx, violations.ToStatus("invalid cancellation"));
+  }
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  executor_->Run([this, reactor, request, response, caller = *caller] {
+    // The gate of the claim's insurer, before anything is written.
+    absl::StatusOr<Claim> claim =
+        core_->Get(ViewerOf(caller), request->claim_id());
+    absl::Status status = claim.status();
+    if (claim.ok()) status = guard_.AdmitInsurer(caller, claim->insurer_id);
+    if (!status.ok()) {
+      reactor->Finish(ToGrpcStatus(status));
+      return;
+    }
+    core_->Cancel(caller.identity.id, request->claim_id(), request->reason(),
+                  [reactor, response](absl::StatusOr<Claim> done) {
+                    if (done.ok()) ClaimToProto(*done, response);
+                    reactor->Finish(ToGrpcStatus(done.status()));
+                  });
+  });
+  return reactor;
 }
 
 grpc::ServerWriteReactor<tpp::v1::Claim>* ClaimServiceImpl::ListClaims(
@@ -37,7 +194,11 @@ grpc::ServerWriteReactor<tpp::v1::Claim>* ClaimServiceImpl::ListClaims(
   absl::StatusOr<Caller> caller =
       guard_.Admit(ctx, method::kListClaims, /*streaming=*/true);
   if (!caller.ok()) return new FinishedWriter<tpp::v1::Claim>(caller.status());
-  return new FinishedWriter<tpp::v1::Claim>(NotYetImplemented("#4"));
+  absl::StatusOr<ClaimFilter> filter = ClaimFilterFromProto(*request);
+  if (!filter.ok()) return new FinishedWriter<tpp::v1::Claim>(filter.status());
+  return new ListClaimsReactor(ctx, *caller, guard_, core_, executor_,
+                               *std::move(filter), request->cursor(),
+                               request->limit());
 }
 
 }  // namespace tpp

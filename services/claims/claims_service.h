@@ -1,18 +1,28 @@
-// ClaimService: the thin adapter from tpp.v1 to the claims core. Every method
-// passes the call guard first; the methods answer UNIMPLEMENTED until the
-// core lands (issue #4).
+// ClaimService: the thin adapter from tpp.v1 to the claims core. Every
+// method passes the call guard first, then the isolation gate of the
+// insurer the claim belongs to. Providers submit, get, cancel and list
+// their own claims (the provider is the certificate's identity); insurers
+// get and list the claims on their members.
 #ifndef TPP_SERVICES_CLAIMS_CLAIMS_SERVICE_H_
 #define TPP_SERVICES_CLAIMS_CLAIMS_SERVICE_H_
 
+#include "services/claims/claims_core.h"
+#include "services/common/clock.h"
 #include "services/server/call_guard.h"
+#include "services/server/executor.h"
 #include "tpp/v1/claims.grpc.pb.h"
 
 namespace tpp {
 
+// Claims fetched from the core per step of a ListClaims stream.
+inline constexpr size_t kListClaimsPageMax = 64;
+
 class ClaimServiceImpl final : public tpp::v1::ClaimService::CallbackService {
  public:
-  // `guard` outlives the service.
-  explicit ClaimServiceImpl(const CallGuard& guard) : guard_(guard) {}
+  // Every argument outlives the service.
+  ClaimServiceImpl(const CallGuard& guard, ClaimsCore* core, Executor* executor,
+                   const Clock* clock)
+      : guard_(guard), core_(core), executor_(executor), clock_(clock) {}
 
   grpc::ServerUnaryReactor* SubmitClaim(
       grpc::CallbackServerContext* ctx,
@@ -31,6 +41,9 @@ class ClaimServiceImpl final : public tpp::v1::ClaimService::CallbackService {
 
  private:
   const CallGuard& guard_;
+  ClaimsCore* const core_;
+  Executor* const executor_;
+  const Clock* const clock_;
 };
 
 }  // namespace tpp
