@@ -1,10 +1,13 @@
 // EligibilityService: the thin adapter from tpp.v1 to the eligibility core.
-// Every method passes the call guard first; the methods answer UNIMPLEMENTED
-// until the core lands (issue #4).
+// Providers only; every call passes the call guard, then the isolation gate
+// of the insurer asked about.
 #ifndef TPP_SERVICES_ELIGIBILITY_ELIGIBILITY_SERVICE_H_
 #define TPP_SERVICES_ELIGIBILITY_ELIGIBILITY_SERVICE_H_
 
+#include "services/claims/claims_core.h"
+#include "services/members/member_store.h"
 #include "services/server/call_guard.h"
+#include "services/server/executor.h"
 #include "tpp/v1/eligibility.grpc.pb.h"
 
 namespace tpp {
@@ -12,8 +15,13 @@ namespace tpp {
 class EligibilityServiceImpl final
     : public tpp::v1::EligibilityService::CallbackService {
  public:
-  // `guard` outlives the service.
-  explicit EligibilityServiceImpl(const CallGuard& guard) : guard_(guard) {}
+  // Every argument outlives the service.
+  EligibilityServiceImpl(const CallGuard& guard, const MemberStore* members,
+                         const ClaimsCore* claims, Executor* executor)
+      : guard_(guard),
+        members_(members),
+        claims_(claims),
+        executor_(executor) {}
 
   grpc::ServerUnaryReactor* CheckEligibility(
       grpc::CallbackServerContext* ctx,
@@ -22,6 +30,9 @@ class EligibilityServiceImpl final
 
  private:
   const CallGuard& guard_;
+  const MemberStore* const members_;
+  const ClaimsCore* const claims_;
+  Executor* const executor_;
 };
 
 }  // namespace tpp

@@ -16,6 +16,7 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "services/audit/audit_service.h"
 #include "services/claims/claims_service.h"
+#include "services/common/clock.h"
 #include "services/common/log.h"
 #include "services/common/status_macros.h"
 #include "services/eligibility/eligibility_service.h"
@@ -27,6 +28,7 @@
 #include "services/server/metrics.h"
 #include "services/server/rate_limiter.h"
 #include "services/settlement/settlement_service.h"
+#include "storage/claim_store_rocks.h"
 #include "storage/commit_queue.h"
 #include "storage/crypto/keyring.h"
 #include "storage/crypto/master_key_file.h"
@@ -84,10 +86,10 @@ absl::Status WriteReadyFile(const std::string& path, int port, int admin_port,
 // PERMISSION_DENIED rather than UNIMPLEMENTED.
 struct ListenerServices {
   ListenerServices(const CallGuard& guard, MemberStore* members_store,
-                   storage::KeyRotation* rotation, const crypto::KeyRing* ring,
-                   Executor* executor)
-      : eligibility(guard),
-        claims(guard),
+                   ClaimsCore* claims_core, storage::KeyRotation* rotation,
+                   const crypto::KeyRing* ring, Executor* executor)
+      : eligibility(guard, members_store, claims_core, executor),
+        claims(guard, claims_core, executor, SystemClock()),
         members(guard, members_store, executor),
         settlement(guard),
         isolation(guard),
@@ -119,6 +121,8 @@ struct Server::State {
   std::unique_ptr<storage::CommitQueue> commits;
   crypto::KeyRing keys;
   std::unique_ptr<storage::RocksMemberStore> members;
+  std::unique_ptr<storage::RocksClaimStore> claim_store;
+  std::unique_ptr<ClaimsCore> claims;
   std::unique_ptr<storage::KeyRotation> rotation;
   Metrics metrics;
   CallCounters counters;
@@ -176,6 +180,12 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   state->members = std::make_unique<storage::RocksMemberStore>(
       state->db.get(), state->commits.get(), &state->keys,
       [data_loss] { data_loss->Increment(); });
+  state->claim_store = std::make_unique<storage::RocksClaimStore>(
+      state->db.get(), state->commits.get(),
+      [data_loss] { data_loss->Increment(); });
+  state->claims = std::make_unique<ClaimsCore>(
+      state->members.get(), state->claim_store.get(), SystemClock(),
+      ClaimsCore::Options());
   state->rotation = std::make_unique<storage::KeyRotation>(
       state->db.get(), state->commits.get(), &state->keys,
       config.master_key_file, std::move(masters),
@@ -200,11 +210,11 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
       nullptr);
   state->workers = std::make_unique<Executor>(kWorkerThreads);
   state->external_services = std::make_unique<ListenerServices>(
-      *state->external_guard, state->members.get(), state->rotation.get(),
-      &state->keys, state->workers.get());
+      *state->external_guard, state->members.get(), state->claims.get(),
+      state->rotation.get(), &state->keys, state->workers.get());
   state->admin_services = std::make_unique<ListenerServices>(
-      *state->admin_guard, state->members.get(), state->rotation.get(),
-      &state->keys, state->workers.get());
+      *state->admin_guard, state->members.get(), state->claims.get(),
+      state->rotation.get(), &state->keys, state->workers.get());
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
