@@ -55,6 +55,9 @@ class TppdProcess {
   // SIGKILL, then waits.
   void Kill();
   bool running() const { return pid_ > 0; }
+  // The process id while running: a test may signal it from any thread
+  // (e.g. SIGKILL at an exact moment), then call Kill() to reap it.
+  pid_t pid() const { return pid_; }
 
   int port() const { return port_; }
   int admin_port() const { return admin_port_; }
