@@ -6,6 +6,10 @@
 #include <string>
 
 #include "CLI/CLI.hpp"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "services/members/member_record_csv.h"
 #include "tools/gen/member_generator.h"
@@ -41,9 +45,85 @@ tpp::v1::Beneficiary BeneficiaryOf(const tpp::v1::MemberRecord& member) {
   return beneficiary;
 }
 
+std::string DayUtc(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%d", t, absl::UTCTimeZone());
+}
+
+std::string Euros(int64_t cents) {
+  return absl::StrFormat("%d.%02d EUR", cents / 100, cents % 100);
+}
+
 ClientOptions As(ClientOptions options, const std::string& identity) {
   options.identity = identity;
   return options;
+}
+
+// The pharmacy claims the insurer's share of a bill, replays it, cancels
+// it; the insurer reads it with its own member number.
+int ClaimSteps(const ClientOptions& pharmacy, const ClientOptions& insurer,
+               const ClientOptions& base, const tpp::v1::MemberRecord& member) {
+  auto stub = tpp::v1::ClaimService::NewStub(Connect(pharmacy, base.target));
+  tpp::v1::SubmitClaimRequest request;
+  // A new invoice each run: the node keeps the last run's claims.
+  request.set_invoice_number(
+      absl::StrCat("DEMO-", absl::ToUnixSeconds(absl::Now())));
+  *request.mutable_beneficiary() = BeneficiaryOf(member);
+  request.set_insurer_id("100000001");
+  request.set_care_date(DayUtc(absl::Now()));
+  tpp::v1::ClaimLine* line = request.add_lines();
+  line->set_act_code("PH7");
+  line->set_category(tpp::v1::PHARMACY);
+  line->set_quantity(1);
+  line->set_fee_cents(5500);
+  line->set_base_cents(2300);
+  line->set_amo_cents(1610);
+
+  Step("pharmacy 750100001",
+       "claims a 55.00 EUR bill (base 23.00, statutory share 16.10)");
+  tpp::v1::Claim claim;
+  {
+    auto ctx = NewContext(pharmacy);
+    grpc::Status status = stub->SubmitClaim(ctx.get(), request, &claim);
+    Answer(status,
+           absl::StrCat(tpp::v1::ClaimStatus_Name(claim.status()),
+                        ": insurer pays ", Euros(claim.amc_total_cents()),
+                        ", patient pays ", Euros(claim.patient_total_cents()),
+                        " (claim ", claim.claim_id(), ")"));
+    if (!status.ok()) return 1;
+  }
+  Step("pharmacy 750100001", "sends the same claim again (a network retry)");
+  {
+    auto ctx = NewContext(pharmacy);
+    tpp::v1::Claim again;
+    grpc::Status status = stub->SubmitClaim(ctx.get(), request, &again);
+    Answer(status, again.claim_id() == claim.claim_id()
+                       ? "the original claim, paid once"
+                       : "(unexpected) a second claim");
+  }
+  Step("insurer 100000001", "reads the claim on its member");
+  {
+    auto insurer_stub =
+        tpp::v1::ClaimService::NewStub(Connect(insurer, base.target));
+    auto ctx = NewContext(insurer);
+    tpp::v1::GetClaimRequest get;
+    get.set_claim_id(claim.claim_id());
+    tpp::v1::Claim seen;
+    grpc::Status status = insurer_stub->GetClaim(ctx.get(), get, &seen);
+    Answer(status, absl::StrCat("adherent ", seen.adherent_number(), ", ",
+                                Euros(seen.amc_total_cents()), " from ",
+                                "pharmacy ", seen.provider_id()));
+  }
+  Step("pharmacy 750100001", "cancels the claim: the ceiling is given back");
+  {
+    auto ctx = NewContext(pharmacy);
+    tpp::v1::CancelClaimRequest cancel;
+    cancel.set_claim_id(claim.claim_id());
+    cancel.set_reason("wrong patient");
+    tpp::v1::Claim cancelled;
+    grpc::Status status = stub->CancelClaim(ctx.get(), cancel, &cancelled);
+    Answer(status, tpp::v1::ClaimStatus_Name(cancelled.status()));
+  }
+  return 0;
 }
 
 int Run(const ClientOptions& base) {
@@ -98,6 +178,9 @@ int Run(const ClientOptions& base) {
       absl::StatusOr<tpp::v1::MemberRecord> record =
           MemberRecordFromCsv(generator.Next());
       if (!record.ok()) continue;
+      // Covered around today, whatever day the demo runs.
+      record->set_coverage_from(DayUtc(absl::Now() - absl::Hours(24 * 365)));
+      record->set_coverage_to(DayUtc(absl::Now() + absl::Hours(24 * 365)));
       if (i == 0) first = *record;
       if (!writer->Write(*record)) break;
     }
@@ -140,14 +223,20 @@ int Run(const ClientOptions& base) {
     tpp::v1::CheckEligibilityRequest request;
     *request.mutable_beneficiary() = BeneficiaryOf(first);
     request.set_insurer_id("100000001");
-    request.set_care_date("2026-11-28");
+    request.set_care_date(DayUtc(absl::Now()));
     request.set_category(tpp::v1::PHARMACY);
     tpp::v1::CheckEligibilityResponse response;
     grpc::Status status = stub->CheckEligibility(ctx.get(), request, &response);
-    Answer(status, response.eligible()
-                       ? "eligible"
-                       : "not eligible: " +
-                             tpp::v1::RejectReason_Name(response.reason()));
+    Answer(
+        status,
+        response.eligible()
+            ? absl::StrCat(
+                  "eligible at ", response.rate_bp() / 100, " % of the base, ",
+                  Euros(response.ceiling_remaining_cents()), " left this year")
+            : "not eligible: " + tpp::v1::RejectReason_Name(response.reason()));
+  }
+  if (int failed = ClaimSteps(pharmacy, insurer, base, first); failed != 0) {
+    return failed;
   }
 
   Step("pharmacy 750100001",
