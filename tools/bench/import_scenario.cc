@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/members/member_record_csv.h"
 #include "tools/bench/engine.h"
+#include "tools/bench/sample.h"
 #include "tools/bench/scenario.h"
 #include "tools/gen/member_generator.h"
 #include "tpp/v1/members.grpc.pb.h"
@@ -17,7 +18,7 @@
 namespace tpp::bench {
 namespace {
 
-constexpr char kContractId[] = "BENCH-2026";
+constexpr const char* kContractId = kBenchContractId;
 
 // VmHWM of a process, in MiB; 0 when unknown.
 double PeakRssMib(int pid) {

@@ -12,18 +12,15 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "services/members/member_record_csv.h"
 #include "tools/bench/metrics_scrape.h"
+#include "tools/bench/sample.h"
 #include "tools/bench/scenario.h"
-#include "tools/gen/member_generator.h"
 #include "tpp/v1/members.grpc.pb.h"
 
 namespace tpp::bench {
 namespace {
 
 constexpr char kMethod[] = "/tpp.v1.MemberService/GetMember";
-// Beneficiaries looked up, drawn from the start of the imported sequence.
-constexpr int64_t kSampleMax = 200000;
 
 class MemberLookupScenario final : public Scenario {
  public:
@@ -37,28 +34,15 @@ class MemberLookupScenario final : public Scenario {
     for (const auto& channel : channels) {
       stubs_.push_back(tpp::v1::MemberService::NewStub(channel));
     }
-    MemberGeneratorOptions generator_options;
-    generator_options.contract_ids = {"BENCH-2026"};
-    generator_options.reference_year = 2026;
-    MemberGenerator generator(options.seed, generator_options);
-    const int64_t sample = std::min(options.members, kSampleMax);
-    for (int64_t i = 0; i < sample; ++i) {
-      absl::StatusOr<tpp::v1::MemberRecord> record =
-          MemberRecordFromCsv(generator.Next());
-      if (!record.ok()) return record.status();
+    absl::StatusOr<std::vector<tpp::v1::Beneficiary>> sample =
+        SampleBeneficiaries(options);
+    if (!sample.ok()) return sample.status();
+    for (tpp::v1::Beneficiary& beneficiary : *sample) {
       tpp::v1::GetMemberRequest request;
-      request.mutable_beneficiary()->set_nir(record->nir());
-      request.mutable_beneficiary()->set_birth_date(record->birth_date());
-      request.mutable_beneficiary()->set_birth_rank(record->birth_rank());
+      *request.mutable_beneficiary() = std::move(beneficiary);
       requests_.push_back(std::move(request));
     }
-    metrics_ = options.metrics;
-    if (!metrics_.empty()) {
-      absl::StatusOr<Buckets> before = ScrapeBuckets(metrics_, kMethod);
-      if (!before.ok()) return before.status();
-      before_ = *before;
-    }
-    return absl::OkStatus();
+    return latency_.Start(options.metrics, kMethod);
   }
 
   void Issue(int connection, uint64_t sequence, Done done) override {
@@ -79,19 +63,12 @@ class MemberLookupScenario final : public Scenario {
         });
   }
 
-  void AddToResult(Result* result) override {
-    if (metrics_.empty()) return;
-    absl::StatusOr<Buckets> after = ScrapeBuckets(metrics_, kMethod);
-    if (!after.ok()) return;
-    result->extra["server_p99_us"] = Quantile(before_, *after, 0.99) * 1e6;
-    result->extra["server_p50_us"] = Quantile(before_, *after, 0.50) * 1e6;
-  }
+  void AddToResult(Result* result) override { latency_.AddTo(result); }
 
  private:
   std::vector<std::unique_ptr<tpp::v1::MemberService::Stub>> stubs_;
   std::vector<tpp::v1::GetMemberRequest> requests_;
-  std::string metrics_;
-  Buckets before_;
+  ServerLatency latency_;
 };
 
 }  // namespace

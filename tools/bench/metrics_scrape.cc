@@ -90,4 +90,23 @@ double Quantile(const Buckets& before, const Buckets& after, double q) {
   return after.rbegin()->first;
 }
 
+absl::Status ServerLatency::Start(const std::string& metrics,
+                                  const std::string& method) {
+  metrics_ = metrics;
+  method_ = method;
+  if (metrics_.empty()) return absl::OkStatus();
+  absl::StatusOr<Buckets> before = ScrapeBuckets(metrics_, method_);
+  if (!before.ok()) return before.status();
+  before_ = *before;
+  return absl::OkStatus();
+}
+
+void ServerLatency::AddTo(Result* result) const {
+  if (metrics_.empty()) return;
+  absl::StatusOr<Buckets> after = ScrapeBuckets(metrics_, method_);
+  if (!after.ok()) return;
+  result->extra["server_p99_us"] = Quantile(before_, *after, 0.99) * 1e6;
+  result->extra["server_p50_us"] = Quantile(before_, *after, 0.50) * 1e6;
+}
+
 }  // namespace tpp::bench

@@ -7,7 +7,9 @@
 #include <map>
 #include <string>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "tools/bench/result.h"
 
 namespace tpp::bench {
 
@@ -22,6 +24,20 @@ absl::StatusOr<Buckets> ScrapeBuckets(const std::string& host_port,
 // The q-quantile (seconds, a bucket's upper bound) of the calls counted
 // between two scrapes.
 double Quantile(const Buckets& before, const Buckets& after, double q);
+
+// One method's server-side p50/p99 over a measured window: scraped when the
+// window starts and when it ends. Does nothing when `metrics` is empty.
+class ServerLatency {
+ public:
+  absl::Status Start(const std::string& metrics, const std::string& method);
+  // Adds server_p50_us and server_p99_us to `result`.
+  void AddTo(Result* result) const;
+
+ private:
+  std::string metrics_;
+  std::string method_;
+  Buckets before_;
+};
 
 }  // namespace tpp::bench
 
