@@ -6,7 +6,10 @@ Starts its own tppd on free loopback ports with fresh certificates, then
 checks: health SERVING over mTLS with a provider certificate; reflection
 lists the six tpp.v1 services; a call without a client certificate fails; a
 provider calling IsolationService/GetIsolation on the admin listener gets
-PERMISSION_DENIED with a google.rpc ErrorInfo (domain tpp.v1).
+PERMISSION_DENIED with a google.rpc ErrorInfo (domain tpp.v1); and the
+pharmacy flow: an insurer loads a contract and a member, the pharmacy checks
+the cover, claims DOMAIN.md's worked example (AMC 29.90, patient 9.00), and
+reusing the invoice number with other content is ALREADY_EXISTS.
 
 Prints 'N passed, N failed' and exits non-zero on any failure.
 """
@@ -56,10 +59,14 @@ from google.rpc import error_details_pb2, status_pb2  # noqa: E402
 from stdproto import health_pb2, health_pb2_grpc  # noqa: E402
 from stdproto import reflection_pb2, reflection_pb2_grpc  # noqa: E402
 from tpp.v1 import isolation_pb2, isolation_pb2_grpc  # noqa: E402
+from tpp.v1 import claims_pb2, claims_pb2_grpc  # noqa: E402
+from tpp.v1 import common_pb2  # noqa: E402
+from tpp.v1 import eligibility_pb2, eligibility_pb2_grpc  # noqa: E402
+from tpp.v1 import members_pb2, members_pb2_grpc  # noqa: E402
 
 certs = os.path.join(work, "certs")
 subprocess.run([os.path.join(args.source_dir, "tools", "dev-certs.sh"), certs,
-                "provider/750100001", "operator/alice"],
+                "provider/750100001", "insurer/100000001", "operator/alice"],
                check=True, stderr=subprocess.DEVNULL)
 subprocess.run([os.path.join(args.source_dir, "tools", "dev-master-key.sh"),
                 os.path.join(work, "master.key")], check=True, stderr=subprocess.DEVNULL)
@@ -144,6 +151,53 @@ try:
         check("the refusal carries an ErrorInfo in domain tpp.v1",
               status.details[0].Unpack(info) and info.domain == "tpp.v1"
               and info.reason == "PERMISSION_DENIED", status)
+
+    # The pharmacy flow, from stubs generated from proto/ alone.
+    today = time.strftime("%Y-%m-%d", time.gmtime())
+    insurer = channel(ports["port"], "insurer/100000001")
+    members = members_pb2_grpc.MemberServiceStub(insurer)
+    members.UpsertContract(members_pb2.Contract(
+        contract_id="GOLD", guarantees=[members_pb2.Guarantee(
+            category=common_pb2.PHARMACY, rate_bp=20000,
+            annual_ceiling_cents=100000)]), timeout=10)
+    summary = members.ImportMembers(iter([members_pb2.MemberRecord(
+        adherent_number="A0001", nir="295109912611193", birth_date="1995-10-12",
+        birth_rank=1, last_name="Martin", first_name="Claire",
+        relationship=members_pb2.INSURED, contract_id="GOLD",
+        coverage_from="2000-01-01", coverage_to="2199-12-31")]), timeout=30)
+    check("an insurer imports a member", summary.accepted == 1, summary)
+    who = common_pb2.Beneficiary(nir="295109912611193", birth_date="1995-10-12",
+                                 birth_rank=1)
+    answer = eligibility_pb2_grpc.EligibilityServiceStub(external).CheckEligibility(
+        eligibility_pb2.CheckEligibilityRequest(
+            beneficiary=who, insurer_id="100000001", care_date=today,
+            category=common_pb2.PHARMACY), timeout=10)
+    check("the pharmacy sees the cover, and no name",
+          answer.eligible and answer.rate_bp == 20000
+          and answer.ceiling_remaining_cents == 100000
+          and b"Martin" not in answer.SerializeToString(), answer)
+    claims = claims_pb2_grpc.ClaimServiceStub(external)
+    request = claims_pb2.SubmitClaimRequest(
+        invoice_number="F-1", beneficiary=who, insurer_id="100000001",
+        care_date=today, lines=[claims_pb2.ClaimLine(
+            act_code="PH7", category=common_pb2.PHARMACY, quantity=1,
+            fee_cents=5500, base_cents=2300, amo_cents=1610)])
+    claim = claims.SubmitClaim(request, timeout=10)
+    check("the worked example pays AMC 2990, patient 900",
+          claim.status == claims_pb2.APPROVED and claim.amc_total_cents == 2990
+          and claim.patient_total_cents == 900
+          and claim.lines[0].amc_cents == 2990, claim)
+    request.lines[0].fee_cents = 5600
+    try:
+        claims.SubmitClaim(request, timeout=10)
+        check("the invoice number with other content is refused", False)
+    except grpc.RpcError as e:
+        details = dict(e.trailing_metadata()).get("grpc-status-details-bin")
+        info = error_details_pb2.ErrorInfo()
+        status_pb2.Status.FromString(details).details[0].Unpack(info)
+        check("the invoice number with other content is ALREADY_EXISTS",
+              e.code() == grpc.StatusCode.ALREADY_EXISTS
+              and info.reason == "IDEMPOTENCY_KEY_REUSED", e)
 finally:
     tppd.send_signal(signal.SIGTERM)
     code = tppd.wait(timeout=30)
