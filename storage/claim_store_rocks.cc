@@ -4,8 +4,10 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "services/common/log.h"
 #include "storage/int64_add.h"
+#include "storage/ledger_rows.h"
 #include "storage/records.pb.h"
 
 namespace tpp::storage {
@@ -245,6 +247,27 @@ void RocksClaimStore::Write(ClaimWrite write, Done done) {
     batch.Merge(db_->cf(Cf::kUsage), ToSlice(UsageRowKey(key)),
                 ToSlice(EncodeInt64(delta)));
   }
+  // The ledger and the settlement window move in the same batch.
+  const bool was = write.before.has_value() && Consumes(*write.before);
+  const bool is = Consumes(claim.status);
+  if (!was && is) {
+    batch.Put(db_->cf(Cf::kSettlements),
+              ToSlice(UnsettledKey(claim.insurer_id, claim.claim_id)),
+              ToSlice(claim.care_date.ToString()));
+  } else if (was && !is) {
+    if (*write.before == ClaimStatus::kApproved ||
+        *write.before == ClaimStatus::kPartial) {
+      batch.Delete(db_->cf(Cf::kSettlements),
+                   ToSlice(UnsettledKey(claim.insurer_id, claim.claim_id)));
+    } else {
+      batch.Put(db_->cf(Cf::kSettlements),
+                ToSlice(ReversalKey(claim.insurer_id, claim.claim_id)),
+                ToSlice(claim.care_date.ToString()));
+    }
+  }
+  AddPostings(*db_, &batch, absl::StrCat(claim.claim_id, kSep, is ? "a" : "c"),
+              claim.claim_id, "", absl::Now(),
+              ClaimPostings(write.before, claim));
   commits_->Commit(std::move(batch), std::move(done));
 }
 

@@ -77,8 +77,9 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& dir,
       options_for_cf.memtable_whole_key_filtering = true;
       options_for_cf.memtable_prefix_bloom_size_ratio = 0.1;
     }
-    // Ceiling usage is written as deltas (storage/int64_add.h).
-    if (cf == Cf::kUsage) {
+    // Ceiling usage and ledger balances are written as deltas
+    // (storage/int64_add.h).
+    if (cf == Cf::kUsage || cf == Cf::kLedger) {
       options_for_cf.merge_operator = std::make_shared<Int64AddOperator>();
     }
     descriptors.emplace_back(std::string(kCfNames[i]), options_for_cf);

@@ -9,6 +9,7 @@
 #define TPP_SERVICES_CLAIMS_CLAIM_STORE_H_
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -25,6 +26,9 @@ namespace tpp {
 struct ClaimWrite {
   Claim claim;   // the claim as it is after the operation
   bool created;  // a new claim: also its idempotency key and owner indexes
+  // The claim's status before the operation (unset when created): the
+  // store derives the ledger postings and the settlement window from it.
+  std::optional<ClaimStatus> before;
   std::vector<ServiceKey> services_added;
   std::vector<ServiceKey> services_removed;
   // Added to the stored usage (negative when a claim is cancelled).

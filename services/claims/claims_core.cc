@@ -2,6 +2,7 @@
 
 #include <openssl/sha.h>
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/escaping.h"
@@ -217,7 +218,12 @@ void ClaimsCore::ReleaseLocked(const ClaimWrite& write, bool ok) {
     --it->second.pending;
     if (!ok) it->second.cents -= delta;
   }
-  if (!write.created) busy_claims_.erase(write.claim.claim_id);
+  if (!write.created) {
+    busy_claims_.erase(write.claim.claim_id);
+    if (--busy_by_insurer_[write.claim.insurer_id] == 0) {
+      busy_by_insurer_.erase(write.claim.insurer_id);
+    }
+  }
   TrimUsageLocked();
 }
 
@@ -250,7 +256,10 @@ std::string ClaimsCore::NewClaimIdLocked(absl::Time now) {
   // Milliseconds first, so that ids sort by creation (ListClaims' order),
   // then 64 random bits: unique without a stored counter, and not
   // guessable from another provider's.
-  return absl::StrFormat("%012x%016x", absl::ToUnixMillis(now),
+  // Never backwards, even if the wall clock is: a settlement's boundary
+  // (BeginSettlement) must stay below every later claim.
+  id_ms_ = std::max(id_ms_, absl::ToUnixMillis(now));
+  return absl::StrFormat("%012x%016x", id_ms_,
                          absl::Uniform<uint64_t>(random_));
 }
 
@@ -293,14 +302,23 @@ absl::StatusOr<std::optional<ClaimWrite>> ClaimsCore::CancelLocked(
         absl::FailedPreconditionError("a rejected claim has nothing to cancel"),
         "CLAIM_REJECTED");
   }
-  if (claim->status != ClaimStatus::kApproved &&
-      claim->status != ClaimStatus::kPartial) {
+  if (claim->status == ClaimStatus::kPaid) {
     return WithReason(
-        absl::FailedPreconditionError("the claim is already settled"),
-        "CLAIM_SETTLED");
+        absl::FailedPreconditionError("a paid claim cannot be cancelled"),
+        "CLAIM_PAID");
+  }
+  // A settled claim is cancelled by a reversal that the insurer's next
+  // settlement carries; while a settlement of its insurer runs, wait.
+  if (settling_.contains(claim->insurer_id)) {
+    return WithRetryDelay(
+        WithReason(absl::UnavailableError(
+                       "the insurer's settlement is running; retry"),
+                   "SETTLEMENT_RUNNING"),
+        absl::Seconds(1));
   }
   ClaimWrite cancel;
   cancel.created = false;
+  cancel.before = claim->status;
   for (const ClaimLine& line : claim->lines) {
     if (line.reject_reason != RejectReason::kNone) continue;
     cancel.services_removed.push_back(ServiceKey{
@@ -321,6 +339,7 @@ absl::StatusOr<std::optional<ClaimWrite>> ClaimsCore::CancelLocked(
   claim->cancelled_at = clock_->Now();
   cancel.claim = *std::move(claim);
   busy_claims_.insert(claim_id);
+  ++busy_by_insurer_[cancel.claim.insurer_id];
   return cancel;
 }
 
@@ -384,6 +403,31 @@ absl::StatusOr<ClaimPage> ClaimsCore::List(const ClaimViewer& viewer,
     page.claims.push_back(std::move(claim));
   }
   return page;
+}
+
+absl::StatusOr<std::string> ClaimsCore::BeginSettlement(
+    const std::string& insurer_id) {
+  absl::MutexLock lock(&mu_);
+  if (settling_.contains(insurer_id)) {
+    return WithReason(absl::AbortedError("a settlement of this insurer runs"),
+                      "SETTLEMENT_RUNNING");
+  }
+  if (busy_by_insurer_.contains(insurer_id)) {
+    return WithRetryDelay(
+        WithReason(absl::UnavailableError(
+                       "claims of this insurer are being cancelled; retry"),
+                   "CLAIM_BUSY"),
+        absl::Milliseconds(100));
+  }
+  settling_.insert(insurer_id);
+  // Every claim reserved from now on gets a larger id.
+  id_ms_ = std::max(id_ms_, absl::ToUnixMillis(clock_->Now())) + 1;
+  return absl::StrFormat("%012x%016x", id_ms_, 0);
+}
+
+void ClaimsCore::EndSettlement(const std::string& insurer_id) {
+  absl::MutexLock lock(&mu_);
+  settling_.erase(insurer_id);
 }
 
 }  // namespace tpp

@@ -103,6 +103,14 @@ class ClaimsCore {
                                  const ClaimFilter& filter,
                                  absl::string_view cursor, size_t max) const;
 
+  // A settlement of `insurer_id` starts: until EndSettlement, cancelling
+  // its claims is refused (UNAVAILABLE, retry). Returns the claim id below
+  // which claims belong to the settlement (claims reserved later are
+  // above it). ABORTED when one runs already; UNAVAILABLE while one of its
+  // claims is being cancelled.
+  absl::StatusOr<std::string> BeginSettlement(const std::string& insurer_id);
+  void EndSettlement(const std::string& insurer_id);
+
   // What is used of one annual ceiling, in flight included.
   absl::StatusOr<int64_t> UsedCents(const UsageKey& key) const;
 
@@ -158,8 +166,11 @@ class ClaimsCore {
       ABSL_GUARDED_BY(mu_);  // key: provider 0x00 invoice number
   absl::flat_hash_set<ServiceKey> pending_services_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_set<std::string> busy_claims_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, int> busy_by_insurer_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_set<std::string> settling_ ABSL_GUARDED_BY(mu_);
   mutable absl::flat_hash_map<UsageKey, UsageEntry> usage_ ABSL_GUARDED_BY(mu_);
   absl::BitGen random_ ABSL_GUARDED_BY(mu_);
+  int64_t id_ms_ ABSL_GUARDED_BY(mu_) = 0;  // of the last claim id given
 };
 
 }  // namespace tpp
