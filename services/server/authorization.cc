@@ -28,6 +28,7 @@ constexpr MethodRule kTable[] = {
   {method::kListRemittances,         kProvider,             kExternal},
   {method::kStreamStatement,         kInsurer,              kExternal},
   {method::kAcknowledgeStatement,    kInsurer,              kExternal},
+  {method::kVerifyLedger,            kOperator,             kAdmin},
   {method::kGetIsolation,            kOperator,             kAdmin},
   {method::kIsolate,                 kOperator,             kAdmin},
   {method::kProposeReopen,           kOperator,             kAdmin},

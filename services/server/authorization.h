@@ -53,6 +53,8 @@ inline constexpr absl::string_view kStreamStatement =
     "/tpp.v1.SettlementService/StreamStatement";
 inline constexpr absl::string_view kAcknowledgeStatement =
     "/tpp.v1.SettlementService/AcknowledgeStatement";
+inline constexpr absl::string_view kVerifyLedger =
+    "/tpp.v1.SettlementService/VerifyLedger";
 inline constexpr absl::string_view kGetIsolation =
     "/tpp.v1.IsolationService/GetIsolation";
 inline constexpr absl::string_view kIsolate =

@@ -34,6 +34,7 @@
 #include "storage/crypto/master_key_file.h"
 #include "storage/db.h"
 #include "storage/member_store_rocks.h"
+#include "storage/settlement_store_rocks.h"
 
 namespace tpp {
 namespace {
@@ -86,12 +87,15 @@ absl::Status WriteReadyFile(const std::string& path, int port, int admin_port,
 // PERMISSION_DENIED rather than UNIMPLEMENTED.
 struct ListenerServices {
   ListenerServices(const CallGuard& guard, MemberStore* members_store,
-                   ClaimsCore* claims_core, storage::KeyRotation* rotation,
-                   const crypto::KeyRing* ring, Executor* executor)
+                   ClaimsCore* claims_core, SettlementCore* settlement_core,
+                   SettlementStore* settlement_store, Executor* runs,
+                   storage::KeyRotation* rotation, const crypto::KeyRing* ring,
+                   Executor* executor)
       : eligibility(guard, members_store, claims_core, executor),
         claims(guard, claims_core, executor, SystemClock()),
         members(guard, members_store, executor),
-        settlement(guard),
+        settlement(guard, settlement_core, settlement_store, executor, runs,
+                   SystemClock()),
         isolation(guard),
         audit(guard),
         keys(guard, rotation, ring, executor) {}
@@ -123,11 +127,15 @@ struct Server::State {
   std::unique_ptr<storage::RocksMemberStore> members;
   std::unique_ptr<storage::RocksClaimStore> claim_store;
   std::unique_ptr<ClaimsCore> claims;
+  std::unique_ptr<storage::RocksSettlementStore> settlement_store;
+  std::unique_ptr<SettlementCore> settlements;
   std::unique_ptr<storage::KeyRotation> rotation;
   Metrics metrics;
   CallCounters counters;
-  // Declared after the stores it works on, so it is joined before they go.
+  // Declared after the stores they work on, so they are joined before
+  // those go.
   std::unique_ptr<Executor> workers;
+  std::unique_ptr<Executor> settlement_runs;  // blocking work, one at a time
   std::unique_ptr<RateLimiter> limiter;
   std::unique_ptr<CallGuard> external_guard;
   std::unique_ptr<CallGuard> admin_guard;
@@ -186,6 +194,11 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   state->claims = std::make_unique<ClaimsCore>(
       state->members.get(), state->claim_store.get(), SystemClock(),
       ClaimsCore::Options());
+  state->settlement_store = std::make_unique<storage::RocksSettlementStore>(
+      state->db.get(), state->commits.get());
+  state->settlements = std::make_unique<SettlementCore>(
+      state->claims.get(), state->members.get(), state->settlement_store.get(),
+      SystemClock());
   state->rotation = std::make_unique<storage::KeyRotation>(
       state->db.get(), state->commits.get(), &state->keys,
       config.master_key_file, std::move(masters),
@@ -209,12 +222,17 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
       guard_options, Listener::kAdmin, &state->counters, state->limiter.get(),
       nullptr);
   state->workers = std::make_unique<Executor>(kWorkerThreads);
+  state->settlement_runs = std::make_unique<Executor>(1);
   state->external_services = std::make_unique<ListenerServices>(
       *state->external_guard, state->members.get(), state->claims.get(),
-      state->rotation.get(), &state->keys, state->workers.get());
+      state->settlements.get(), state->settlement_store.get(),
+      state->settlement_runs.get(), state->rotation.get(), &state->keys,
+      state->workers.get());
   state->admin_services = std::make_unique<ListenerServices>(
       *state->admin_guard, state->members.get(), state->claims.get(),
-      state->rotation.get(), &state->keys, state->workers.get());
+      state->settlements.get(), state->settlement_store.get(),
+      state->settlement_runs.get(), state->rotation.get(), &state->keys,
+      state->workers.get());
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();

@@ -1,8 +1,180 @@
 #include "services/settlement/settlement_service.h"
 
+#include <deque>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "services/claims/claim_proto.h"
+#include "services/common/validation.h"
+#include "services/members/member_proto.h"
+#include "services/server/call_deadline.h"
 #include "services/server/reactors.h"
 
 namespace tpp {
+namespace {
+
+std::string Rfc3339(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", t, absl::UTCTimeZone());
+}
+
+void SettlementToProto(const Settlement& s, tpp::v1::Settlement* out) {
+  out->set_settlement_id(s.settlement_id);
+  out->set_insurer_id(s.insurer_id);
+  out->set_cutoff_date(s.cutoff_date.ToString());
+  out->set_claim_count(s.claim_count);
+  out->set_total_cents(s.total_cents);
+  out->set_digest(s.digest);
+  out->set_created_at(Rfc3339(s.created_at));
+  for (const Acknowledgement& a : s.acknowledgements) {
+    tpp::v1::Acknowledgement* ack = out->add_acknowledgements();
+    ack->set_result(a.result == AckResult::kMatched ? tpp::v1::MATCHED
+                                                    : tpp::v1::DISCREPANCY);
+    ack->set_line_count(a.line_count);
+    ack->set_total_cents(a.total_cents);
+    ack->set_digest(a.digest);
+    ack->set_acknowledged_at(Rfc3339(a.at));
+    ack->set_acknowledged_by(a.by);
+  }
+}
+
+void LineToProto(const StatementLine& line, tpp::v1::StatementLine* out) {
+  out->set_claim_id(line.claim_id);
+  out->set_adherent_number(line.adherent_number);
+  out->set_care_date(line.care_date.ToString());
+  out->set_category(CategoryToProto(line.category));
+  out->set_amc_cents(line.amc_cents);
+}
+
+absl::Status InvalidField(absl::string_view field, absl::string_view rule) {
+  Violations violations;
+  violations.Add(field, rule);
+  return violations.ToStatus();
+}
+
+// StreamStatement: chunks of lines read on a worker, written one at a
+// time; the last chunk carries the trailer. One operation at a time.
+class StatementReactor final
+    : public grpc::ServerWriteReactor<tpp::v1::StatementChunk> {
+ public:
+  StatementReactor(grpc::CallbackServerContext* ctx, const Caller& caller,
+                   const SettlementStore* store, Executor* workers,
+                   Settlement settlement)
+      : deadline_(ctx, caller.deadline),
+        store_(store),
+        workers_(workers),
+        settlement_(std::move(settlement)) {
+    workers_->Run([this] { Fetch(); });
+  }
+  void OnWriteDone(bool ok) override {
+    if (!ok) {
+      Finish(grpc::Status(grpc::StatusCode::CANCELLED, "stream broken"));
+    } else if (last_) {
+      Finish(grpc::Status::OK);
+    } else {
+      workers_->Run([this] { Fetch(); });
+    }
+  }
+  void OnDone() override { delete this; }
+
+ private:
+  void Fetch() {
+    absl::StatusOr<std::vector<StatementLine>> lines = store_->Lines(
+        settlement_.settlement_id, after_, kStatementChunkLinesMax, &after_);
+    if (!lines.ok()) {
+      Finish(ToGrpcStatus(lines.status()));
+      return;
+    }
+    chunk_.Clear();
+    for (const StatementLine& line : *lines) {
+      LineToProto(line, chunk_.add_lines());
+    }
+    if (lines->size() < static_cast<size_t>(kStatementChunkLinesMax)) {
+      last_ = true;
+      tpp::v1::StatementTrailer* trailer = chunk_.mutable_trailer();
+      trailer->set_line_count(settlement_.line_count);
+      trailer->set_total_cents(settlement_.total_cents);
+      trailer->set_digest(settlement_.digest);
+    }
+    StartWrite(&chunk_);
+  }
+
+  CallDeadline deadline_;
+  const SettlementStore* const store_;
+  Executor* const workers_;
+  const Settlement settlement_;
+  uint64_t after_ = 0;
+  bool last_ = false;
+  tpp::v1::StatementChunk chunk_;
+};
+
+// ListRemittances: the provider's remittances, read once on a worker, then
+// written at most kStatementChunkLinesMax lines per message.
+class RemittanceReactor final
+    : public grpc::ServerWriteReactor<tpp::v1::Remittance> {
+ public:
+  RemittanceReactor(grpc::CallbackServerContext* ctx, const Caller& caller,
+                    const CallGuard& guard, const SettlementStore* store,
+                    Executor* workers, absl::Time since)
+      : deadline_(ctx, caller.deadline) {
+    workers->Run([this, caller, &guard, store, since] {
+      absl::StatusOr<std::vector<Remittance>> all =
+          store->Remittances(caller.identity.id, since);
+      if (!all.ok()) {
+        Finish(ToGrpcStatus(all.status()));
+        return;
+      }
+      for (const Remittance& r : *all) {
+        // Isolated insurers' remittances are left out.
+        if (!guard.AdmitInsurer(caller, r.insurer_id).ok()) continue;
+        for (size_t i = 0; i < r.lines.size(); i += kStatementChunkLinesMax) {
+          tpp::v1::Remittance message;
+          message.set_settlement_id(r.settlement_id);
+          message.set_insurer_id(r.insurer_id);
+          message.set_created_at(Rfc3339(r.created_at));
+          int64_t total = 0;
+          for (size_t j = i;
+               j < r.lines.size() && j < i + kStatementChunkLinesMax; ++j) {
+            tpp::v1::RemittanceLine* line = message.add_lines();
+            line->set_claim_id(r.lines[j].claim_id);
+            line->set_invoice_number(r.lines[j].invoice_number);
+            line->set_amc_cents(r.lines[j].amc_cents);
+            total += r.lines[j].amc_cents;
+          }
+          message.set_total_cents(total);
+          queue_.push_back(std::move(message));
+        }
+      }
+      Next();
+    });
+  }
+  void OnWriteDone(bool ok) override {
+    if (!ok) {
+      Finish(grpc::Status(grpc::StatusCode::CANCELLED, "stream broken"));
+      return;
+    }
+    Next();
+  }
+  void OnDone() override { delete this; }
+
+ private:
+  void Next() {
+    if (queue_.empty()) {
+      Finish(grpc::Status::OK);
+      return;
+    }
+    current_ = std::move(queue_.front());
+    queue_.pop_front();
+    StartWrite(&current_);
+  }
+
+  CallDeadline deadline_;
+  std::deque<tpp::v1::Remittance> queue_;
+  tpp::v1::Remittance current_;
+};
+
+}  // namespace
 
 grpc::ServerUnaryReactor* SettlementServiceImpl::RunSettlement(
     grpc::CallbackServerContext* ctx,
@@ -11,7 +183,25 @@ grpc::ServerUnaryReactor* SettlementServiceImpl::RunSettlement(
   absl::StatusOr<Caller> caller =
       guard_.Admit(ctx, method::kRunSettlement, /*streaming=*/false);
   if (!caller.ok()) return FinishUnary(ctx, caller.status());
-  return FinishUnary(ctx, NotYetImplemented("#5"));
+  Violations violations;
+  if (!IsIdentifier(request->insurer_id(), kInsurerIdBytesMax)) {
+    violations.Add("insurer_id", "an insurer id is required");
+  }
+  std::optional<Date> cutoff =
+      DateField(request->cutoff_date(), "cutoff_date", &violations);
+  if (cutoff &&
+      cutoff->DaysSinceEpoch() > UtcDate(clock_->Now()).DaysSinceEpoch() + 1) {
+    violations.Add("cutoff_date", "must not be in the future");
+  }
+  if (!violations.empty()) return FinishUnary(ctx, violations.ToStatus());
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  runs_->Run([this, reactor, response, insurer = request->insurer_id(),
+              cutoff = *cutoff] {
+    absl::StatusOr<Settlement> settlement = core_->Run(insurer, cutoff);
+    if (settlement.ok()) SettlementToProto(*settlement, response);
+    reactor->Finish(ToGrpcStatus(settlement.status()));
+  });
+  return reactor;
 }
 
 grpc::ServerUnaryReactor* SettlementServiceImpl::ListSettlements(
@@ -21,7 +211,33 @@ grpc::ServerUnaryReactor* SettlementServiceImpl::ListSettlements(
   absl::StatusOr<Caller> caller =
       guard_.Admit(ctx, method::kListSettlements, /*streaming=*/false);
   if (!caller.ok()) return FinishUnary(ctx, caller.status());
-  return FinishUnary(ctx, NotYetImplemented("#5"));
+  // An insurer sees only its own, whatever it asks.
+  std::string insurer = caller->identity.role == Role::kInsurer
+                            ? caller->identity.id
+                            : request->insurer_id();
+  if (request->page_size() < 0 || request->page_size() > kSettlementsPageMax) {
+    return FinishUnary(
+        ctx, InvalidField("page_size",
+                          absl::StrCat("must be in 0..", kSettlementsPageMax)));
+  }
+  const size_t size = request->page_size() == 0 ? 100 : request->page_size();
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  workers_->Run(
+      [this, reactor, response, insurer, size, after = request->page_token()] {
+        absl::StatusOr<std::vector<Settlement>> page =
+            store_->List(insurer, after, size);
+        if (page.ok()) {
+          for (const Settlement& s : *page) {
+            if (!s.closed) continue;
+            SettlementToProto(s, response->add_settlements());
+          }
+          if (page->size() == size) {
+            response->set_next_page_token(page->back().settlement_id);
+          }
+        }
+        reactor->Finish(ToGrpcStatus(page.status()));
+      });
+  return reactor;
 }
 
 grpc::ServerWriteReactor<tpp::v1::Remittance>*
@@ -30,9 +246,19 @@ SettlementServiceImpl::ListRemittances(
     const tpp::v1::ListRemittancesRequest* request) {
   absl::StatusOr<Caller> caller =
       guard_.Admit(ctx, method::kListRemittances, /*streaming=*/true);
-  if (!caller.ok())
+  if (!caller.ok()) {
     return new FinishedWriter<tpp::v1::Remittance>(caller.status());
-  return new FinishedWriter<tpp::v1::Remittance>(NotYetImplemented("#5"));
+  }
+  absl::Time since = absl::InfinitePast();
+  if (!request->since().empty()) {
+    absl::StatusOr<Date> day = Date::Parse(request->since());
+    if (!day.ok()) {
+      return new FinishedWriter<tpp::v1::Remittance>(
+          InvalidField("since", "must be a real date written YYYY-MM-DD"));
+    }
+    since = absl::FromUnixSeconds(day->DaysSinceEpoch() * 86400);
+  }
+  return new RemittanceReactor(ctx, *caller, guard_, store_, workers_, since);
 }
 
 grpc::ServerWriteReactor<tpp::v1::StatementChunk>*
@@ -41,9 +267,21 @@ SettlementServiceImpl::StreamStatement(
     const tpp::v1::StreamStatementRequest* request) {
   absl::StatusOr<Caller> caller =
       guard_.Admit(ctx, method::kStreamStatement, /*streaming=*/true);
-  if (!caller.ok())
+  if (!caller.ok()) {
     return new FinishedWriter<tpp::v1::StatementChunk>(caller.status());
-  return new FinishedWriter<tpp::v1::StatementChunk>(NotYetImplemented("#5"));
+  }
+  if (!IsIdentifier(request->settlement_id(), kClaimIdBytesMax * 2)) {
+    return new FinishedWriter<tpp::v1::StatementChunk>(
+        InvalidField("settlement_id", "a settlement id is required"));
+  }
+  // A point read: cheap enough for the gRPC thread.
+  absl::StatusOr<Settlement> settlement =
+      core_->Get(caller->identity.id, request->settlement_id());
+  if (!settlement.ok()) {
+    return new FinishedWriter<tpp::v1::StatementChunk>(settlement.status());
+  }
+  return new StatementReactor(ctx, *caller, store_, workers_,
+                              *std::move(settlement));
 }
 
 grpc::ServerUnaryReactor* SettlementServiceImpl::AcknowledgeStatement(
@@ -53,7 +291,55 @@ grpc::ServerUnaryReactor* SettlementServiceImpl::AcknowledgeStatement(
   absl::StatusOr<Caller> caller =
       guard_.Admit(ctx, method::kAcknowledgeStatement, /*streaming=*/false);
   if (!caller.ok()) return FinishUnary(ctx, caller.status());
-  return FinishUnary(ctx, NotYetImplemented("#5"));
+  Violations violations;
+  if (!IsIdentifier(request->settlement_id(), kClaimIdBytesMax * 2)) {
+    violations.Add("settlement_id", "a settlement id is required");
+  }
+  if (request->line_count() < 0) {
+    violations.Add("line_count", "must not be negative");
+  }
+  if (request->digest().size() != 64) {
+    violations.Add("digest", "64 hex digits (SHA-256)");
+  }
+  if (!violations.empty()) return FinishUnary(ctx, violations.ToStatus());
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  runs_->Run([this, reactor, request, response, caller = *caller] {
+    absl::StatusOr<AckOutcome> outcome = core_->Acknowledge(
+        caller.identity.id, caller.identity.spiffe_id, request->settlement_id(),
+        request->line_count(), request->total_cents(), request->digest());
+    if (outcome.ok()) {
+      response->set_result(outcome->result == AckResult::kMatched
+                               ? tpp::v1::MATCHED
+                               : tpp::v1::DISCREPANCY);
+      response->set_expected_line_count(outcome->expected.line_count);
+      response->set_expected_total_cents(outcome->expected.total_cents);
+      response->set_expected_digest(outcome->expected.digest);
+    }
+    reactor->Finish(ToGrpcStatus(outcome.status()));
+  });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* SettlementServiceImpl::VerifyLedger(
+    grpc::CallbackServerContext* ctx,
+    const tpp::v1::VerifyLedgerRequest* request,
+    tpp::v1::VerifyLedgerResponse* response) {
+  absl::StatusOr<Caller> caller =
+      guard_.Admit(ctx, method::kVerifyLedger, /*streaming=*/false);
+  if (!caller.ok()) return FinishUnary(ctx, caller.status());
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  runs_->Run([this, reactor, response] {
+    absl::Status verdict = store_->VerifyLedger();
+    if (absl::IsFailedPrecondition(verdict)) {
+      response->set_ok(false);
+      response->set_violation(std::string(verdict.message()));
+      reactor->Finish(grpc::Status::OK);
+      return;
+    }
+    response->set_ok(verdict.ok());
+    reactor->Finish(ToGrpcStatus(verdict));
+  });
+  return reactor;
 }
 
 }  // namespace tpp
