@@ -13,23 +13,6 @@
 namespace tpp::isolation {
 namespace {
 
-// Refused callers may retry: isolation is lifted by operators, not by time.
-constexpr absl::Duration kRefusedRetryDelay = absl::Seconds(30);
-
-absl::Status Refused(absl::string_view message, absl::string_view reason) {
-  return WithRetryDelay(WithReason(absl::UnavailableError(message), reason),
-                        kRefusedRetryDelay);
-}
-
-bool Allowed(const ScopeState& scope, absl::string_view id) {
-  return std::binary_search(scope.allowlist.begin(), scope.allowlist.end(), id);
-}
-
-bool IsPrincipal(const Principal& p) {
-  return p.kind == Principal::Kind::kProvider ||
-         p.kind == Principal::Kind::kInsurer;
-}
-
 // Whether a scope of `kind` goes through REOPENING (it has an allow-list).
 bool Gradual(ScopeKind kind) {
   return kind == ScopeKind::kPlatform || kind == ScopeKind::kInsurer;
@@ -49,50 +32,6 @@ std::string Describe(const Proposal& p) {
 }
 
 }  // namespace
-
-const char* ScopeKindName(ScopeKind kind) {
-  switch (kind) {
-    case ScopeKind::kPlatform:
-      return "PLATFORM";
-    case ScopeKind::kInsurer:
-      return "INSURER";
-    case ScopeKind::kProvider:
-      return "PROVIDER";
-    case ScopeKind::kCredential:
-      return "CREDENTIAL";
-  }
-  return "UNKNOWN";
-}
-
-const char* StateName(State state) {
-  switch (state) {
-    case State::kOpen:
-      return "OPEN";
-    case State::kIsolated:
-      return "ISOLATED";
-    case State::kReopening:
-      return "REOPENING";
-  }
-  return "UNKNOWN";
-}
-
-std::string ScopeLabel(const Scope& scope) {
-  if (scope.kind == ScopeKind::kPlatform) return "platform";
-  return absl::StrCat(absl::AsciiStrToLower(ScopeKindName(scope.kind)), ":",
-                      scope.id);
-}
-
-absl::Status ValidateOptions(const SwitchOptions& options) {
-  Violations violations;
-  if (options.quorum < kQuorumMin || options.quorum > kQuorumMax) {
-    violations.Add("quorum", "between 2 and 16 distinct operators");
-  }
-  if (options.proposal_ttl < absl::Minutes(1) ||
-      options.proposal_ttl > absl::Hours(24)) {
-    violations.Add("proposal_ttl", "between one minute and one day");
-  }
-  return violations.ToStatus("invalid isolation options");
-}
 
 IsolationState::IsolationState() {
   ScopeState platform;
@@ -408,48 +347,6 @@ void IsolationState::SetSealed(bool sealed, uint32_t master_version,
   ++generation_;
   events->push_back(Event(now, sealed ? "seal" : "unseal", actor,
                           absl::StrCat("master_version=", master_version)));
-}
-
-absl::Status IsolationState::Admit(const Principal& caller) const {
-  if (quiet_) return absl::OkStatus();
-  const ScopeState* credential = Find(ScopeKind::kCredential, caller.spiffe_id);
-  if (credential != nullptr && credential->state != State::kOpen) {
-    return WithReason(
-        absl::PermissionDeniedError("this credential is suspended"),
-        "CREDENTIAL_SUSPENDED");
-  }
-  const ScopeState* platform = Find(ScopeKind::kPlatform, "");
-  if (platform->state == State::kIsolated ||
-      (platform->state == State::kReopening &&
-       !(IsPrincipal(caller) && Allowed(*platform, caller.id)))) {
-    return Refused("the platform is isolated", "PLATFORM_ISOLATED");
-  }
-  if (caller.kind == Principal::Kind::kProvider &&
-      Find(ScopeKind::kProvider, caller.id) != nullptr) {
-    return Refused("this provider is isolated", "PROVIDER_ISOLATED");
-  }
-  if (caller.kind == Principal::Kind::kInsurer) {
-    return AdmitInsurer(caller, caller.id);
-  }
-  return absl::OkStatus();
-}
-
-absl::Status IsolationState::AdmitInsurer(const Principal& caller,
-                                          absl::string_view insurer_id) const {
-  if (quiet_) return absl::OkStatus();
-  const ScopeState* insurer = Find(ScopeKind::kInsurer, insurer_id);
-  if (insurer == nullptr || insurer->state == State::kOpen) {
-    return absl::OkStatus();
-  }
-  if (insurer->state == State::kReopening) {
-    const bool allowed =
-        (caller.kind == Principal::Kind::kProvider &&
-         Allowed(*insurer, caller.id)) ||
-        (caller.kind == Principal::Kind::kInsurer && caller.id == insurer_id &&
-         Allowed(*insurer, caller.id));
-    if (allowed) return absl::OkStatus();
-  }
-  return Refused("this insurer is isolated", "INSURER_ISOLATED");
 }
 
 }  // namespace tpp::isolation

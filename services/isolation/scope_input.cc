@@ -4,8 +4,53 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 
 namespace tpp::isolation {
+
+const char* ScopeKindName(ScopeKind kind) {
+  switch (kind) {
+    case ScopeKind::kPlatform:
+      return "PLATFORM";
+    case ScopeKind::kInsurer:
+      return "INSURER";
+    case ScopeKind::kProvider:
+      return "PROVIDER";
+    case ScopeKind::kCredential:
+      return "CREDENTIAL";
+  }
+  return "UNKNOWN";
+}
+
+const char* StateName(State state) {
+  switch (state) {
+    case State::kOpen:
+      return "OPEN";
+    case State::kIsolated:
+      return "ISOLATED";
+    case State::kReopening:
+      return "REOPENING";
+  }
+  return "UNKNOWN";
+}
+
+std::string ScopeLabel(const Scope& scope) {
+  if (scope.kind == ScopeKind::kPlatform) return "platform";
+  return absl::StrCat(absl::AsciiStrToLower(ScopeKindName(scope.kind)), ":",
+                      scope.id);
+}
+
+absl::Status ValidateOptions(const SwitchOptions& options) {
+  Violations violations;
+  if (options.quorum < kQuorumMin || options.quorum > kQuorumMax) {
+    violations.Add("quorum", "between 2 and 16 distinct operators");
+  }
+  if (options.proposal_ttl < absl::Minutes(1) ||
+      options.proposal_ttl > absl::Hours(24)) {
+    violations.Add("proposal_ttl", "between one minute and one day");
+  }
+  return violations.ToStatus("invalid isolation options");
+}
 
 bool ValidPrincipalId(absl::string_view id) {
   if (id.empty() || id.size() > kPrincipalIdBytesMax) return false;

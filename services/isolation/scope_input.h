@@ -1,6 +1,8 @@
 // Validation of the operator-supplied parts of isolation requests (scopes,
-// reasons, allow-lists), shared by the state machine and its tests. Failures
-// are INVALID_ARGUMENT with one BadRequest field violation per bad field.
+// reasons, allow-lists, options), shared by the state machine and its tests.
+// Failures are INVALID_ARGUMENT with one BadRequest field violation per bad
+// field. (The names and ValidateOptions declared in isolation_state.h are
+// defined in scope_input.cc too.)
 //
 // Thread-safe: the functions share no state.
 #ifndef TPP_SERVICES_ISOLATION_SCOPE_INPUT_H_
