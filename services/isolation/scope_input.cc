@@ -41,15 +41,18 @@ std::string ScopeLabel(const Scope& scope) {
 }
 
 absl::Status ValidateOptions(const SwitchOptions& options) {
-  Violations violations;
+  // A start-up configuration error: the message names the flag.
   if (options.quorum < kQuorumMin || options.quorum > kQuorumMax) {
-    violations.Add("quorum", "between 2 and 16 distinct operators");
+    return absl::InvalidArgumentError(
+        absl::StrCat("--isolation_quorum must be between ", kQuorumMin, " and ",
+                     kQuorumMax, " distinct operators, not ", options.quorum));
   }
   if (options.proposal_ttl < absl::Minutes(1) ||
       options.proposal_ttl > absl::Hours(24)) {
-    violations.Add("proposal_ttl", "between one minute and one day");
+    return absl::InvalidArgumentError(
+        "--proposal_ttl_ms must be between one minute and one day");
   }
-  return violations.ToStatus("invalid isolation options");
+  return absl::OkStatus();
 }
 
 bool ValidPrincipalId(absl::string_view id) {

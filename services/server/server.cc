@@ -158,6 +158,11 @@ int Server::metrics_port() const { return state_->metrics_port; }
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(
     const ServerConfig& config) {
+  isolation::SwitchOptions switch_options;
+  switch_options.quorum = config.isolation_quorum;
+  switch_options.proposal_ttl = config.proposal_ttl;
+  TPP_RETURN_IF_ERROR(isolation::ValidateOptions(switch_options));
+
   auto state = std::make_unique<State>();
   state->config = config;
 
@@ -169,10 +174,6 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   TPP_ASSIGN_OR_RETURN(auto credentials, ServerTls(config.tls_dir));
 
   // The isolation state, before any key is loaded and any listener starts.
-  isolation::SwitchOptions switch_options;
-  switch_options.quorum = config.isolation_quorum;
-  switch_options.proposal_ttl = config.proposal_ttl;
-  TPP_RETURN_IF_ERROR(isolation::ValidateOptions(switch_options));
   state->isolation_store = std::make_unique<storage::RocksIsolationStore>(
       state->db.get(), state->commits.get());
   TPP_ASSIGN_OR_RETURN(isolation::LoadedState loaded,
