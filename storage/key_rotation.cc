@@ -1,5 +1,6 @@
 #include "storage/key_rotation.h"
 
+#include <algorithm>
 #include <memory>
 #include <utility>
 
@@ -65,6 +66,16 @@ absl::Status KeyRotation::Start() {
     return absl::FailedPreconditionError("a key rotation is running");
   }
   if (ring_->IsSealed()) return absl::FailedPreconditionError("keys sealed");
+  // Keys rebuilt from shares (unsealing) are not in the key file, and the
+  // copies loaded from it at start-up were wiped by sealing: rewriting the
+  // file from them would lose a version.
+  if (keys_.empty() ||
+      std::any_of(keys_.begin(), keys_.end(),
+                  [](const crypto::MasterKey& k) { return k.key.wiped(); })) {
+    return absl::FailedPreconditionError(
+        "the keys were unsealed from shares: restart the node from its key "
+        "file to rotate");
+  }
   if (keys_.size() >= crypto::kMasterKeyVersionsMax) {
     return absl::FailedPreconditionError(
         "too many master key versions: let the last rotation retire them");

@@ -13,6 +13,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "services/common/errors.h"
 #include "services/common/status_macros.h"
 #include "storage/crypto/aead.h"
 #include "storage/crypto/blind_index.h"
@@ -83,6 +84,25 @@ RocksMemberStore::RocksMemberStore(Db* db, CommitQueue* commits,
       commits_(commits),
       keys_(keys),
       on_data_loss_(std::move(on_data_loss)) {}
+
+absl::Status RocksMemberStore::KeysSealed() {
+  return WithReason(absl::FailedPreconditionError(
+                        "the keys are sealed: member data cannot be read or "
+                        "written until operators unseal them"),
+                    "KEYS_SEALED");
+}
+
+absl::Status RocksMemberStore::SealedAware(absl::Status status) const {
+  if (absl::IsFailedPrecondition(status) && keys_->IsSealed()) {
+    return KeysSealed();
+  }
+  return status;
+}
+
+void RocksMemberStore::DropKeyCaches() {
+  absl::MutexLock lock(&mu_);
+  blind_keys_.clear();  // SecureBytes wipe themselves as they go
+}
 
 absl::Status RocksMemberStore::DataLoss() const {
   data_loss_count_.fetch_add(1);
@@ -158,6 +178,11 @@ class RocksMemberStore::Batch final : public MemberBatch {
   ~Batch() override { Release(); }
 
   absl::Status Stage(Member member) override {
+    if (store_->keys_->IsSealed()) return KeysSealed();
+    return store_->SealedAware(StageUnsealed(std::move(member)));
+  }
+
+  absl::Status StageUnsealed(Member member) {
     const crypto::KeyRing& keys = *store_->keys_;
     bool durable = true;
     TPP_ASSIGN_OR_RETURN(
@@ -444,6 +469,14 @@ absl::StatusOr<std::string> RocksMemberStore::IndexOf(
 
 absl::StatusOr<Member> RocksMemberStore::Find(absl::string_view insurer_id,
                                               const BeneficiaryKey& key) const {
+  if (keys_->IsSealed()) return KeysSealed();
+  absl::StatusOr<Member> member = FindUnsealed(insurer_id, key);
+  if (!member.ok()) return SealedAware(member.status());
+  return member;
+}
+
+absl::StatusOr<Member> RocksMemberStore::FindUnsealed(
+    absl::string_view insurer_id, const BeneficiaryKey& key) const {
   TPP_ASSIGN_OR_RETURN(std::string index,
                        IndexOf(std::string(insurer_id), key));
   absl::StatusOr<std::string> id =
@@ -464,9 +497,13 @@ absl::StatusOr<Member> RocksMemberStore::Find(absl::string_view insurer_id,
 
 void RocksMemberStore::Erase(const std::string& insurer_id,
                              const BeneficiaryKey& key, Done done) {
+  if (keys_->IsSealed()) {
+    done(KeysSealed());
+    return;
+  }
   absl::StatusOr<std::string> index = IndexOf(insurer_id, key);
   if (!index.ok()) {
-    done(index.status());
+    done(SealedAware(index.status()));
     return;
   }
   std::string index_key = RowKey(insurer_id, *index);
@@ -498,7 +535,9 @@ absl::StatusOr<Member> RocksMemberStore::FindById(
     return absl::NotFoundError("no such member");
   }
   if (!wrapped.ok()) return wrapped.status();
-  return Decode(insurer_id, member_id);
+  absl::StatusOr<Member> member = Decode(insurer_id, member_id);
+  if (!member.ok()) return SealedAware(member.status());
+  return member;
 }
 
 absl::StatusOr<bool> RocksMemberStore::KnowsInsurer(

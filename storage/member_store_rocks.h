@@ -56,6 +56,11 @@ class RocksMemberStore final : public MemberStore {
   // before its final pass.
   int UncommittedBatchesNotUnder(uint32_t version) const;
 
+  // Drops the cached blind-index keys (sealing: they are wiped anyway; this
+  // also frees them). While the key ring is sealed, every member call fails
+  // with FAILED_PRECONDITION, reason KEYS_SEALED, and no data.
+  void DropKeyCaches();
+
   // Stored ciphertexts that failed to decrypt (tampering, corruption).
   uint64_t data_loss_count() const { return data_loss_count_.load(); }
 
@@ -79,6 +84,11 @@ class RocksMemberStore final : public MemberStore {
   // The decryption work of a found member, done for nothing when a member
   // is not found, so that an unknown NIR answers no faster than a known one.
   void SpendDecoyWork() const;
+  static absl::Status KeysSealed();
+  // KEYS_SEALED for a FAILED_PRECONDITION that sealing caused mid-call.
+  absl::Status SealedAware(absl::Status status) const;
+  absl::StatusOr<Member> FindUnsealed(absl::string_view insurer_id,
+                                      const BeneficiaryKey& key) const;
 
   // The insurer's blind-index key: random, made at its first import and
   // stored wrapped like a member's data key, so that a master key rotation

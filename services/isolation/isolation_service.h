@@ -1,9 +1,10 @@
-// IsolationService: the thin adapter from tpp.v1 to the isolation core. Every
-// method passes the call guard first; the methods answer UNIMPLEMENTED until
-// the core lands (issue #6).
+// IsolationService: the thin adapter from tpp.v1 to the isolation switch
+// (isolation_switch.h). Operators, admin listener. Every method passes the
+// call guard first; the acting operator is the caller's SPIFFE ID.
 #ifndef TPP_SERVICES_ISOLATION_ISOLATION_SERVICE_H_
 #define TPP_SERVICES_ISOLATION_ISOLATION_SERVICE_H_
 
+#include "services/isolation/isolation_switch.h"
 #include "services/server/call_guard.h"
 #include "tpp/v1/isolation.grpc.pb.h"
 
@@ -12,8 +13,10 @@ namespace tpp {
 class IsolationServiceImpl final
     : public tpp::v1::IsolationService::CallbackService {
  public:
-  // `guard` outlives the service.
-  explicit IsolationServiceImpl(const CallGuard& guard) : guard_(guard) {}
+  // `guard` and `isolation` outlive the service.
+  IsolationServiceImpl(const CallGuard& guard,
+                       isolation::IsolationSwitch* isolation)
+      : guard_(guard), switch_(isolation) {}
 
   grpc::ServerUnaryReactor* GetIsolation(
       grpc::CallbackServerContext* ctx,
@@ -30,9 +33,16 @@ class IsolationServiceImpl final
       grpc::CallbackServerContext* ctx,
       const tpp::v1::ApproveReopenRequest* request,
       tpp::v1::ApproveReopenResponse* response) override;
+  grpc::ServerUnaryReactor* Unseal(grpc::CallbackServerContext* ctx,
+                                   const tpp::v1::UnsealRequest* request,
+                                   tpp::v1::UnsealResponse* response) override;
 
  private:
+  void Describe(const isolation::IsolationState& state,
+                tpp::v1::IsolationStatus* out) const;
+
   const CallGuard& guard_;
+  isolation::IsolationSwitch* const switch_;
 };
 
 }  // namespace tpp

@@ -30,8 +30,10 @@ class ImportReactor final
  public:
   ImportReactor(grpc::CallbackServerContext* ctx, const Caller& caller,
                 MemberStore* store, Executor* executor,
-                tpp::v1::ImportSummary* summary)
-      : ctx_(ctx),
+                tpp::v1::ImportSummary* summary,
+                StreamRegistry::Registration registration)
+      : registration_(std::move(registration)),
+        ctx_(ctx),
         deadline_(ctx, caller.deadline),
         store_(store),
         executor_(executor),
@@ -237,6 +239,8 @@ class ImportReactor final
     return grpc::Status::OK;
   }
 
+  // Dropped with the reactor, in OnDone: isolation may cancel us until then.
+  StreamRegistry::Registration registration_;
   grpc::CallbackServerContext* const ctx_;
   CallDeadline deadline_;
   MemberStore* const store_;
@@ -299,7 +303,17 @@ MemberServiceImpl::ImportMembers(grpc::CallbackServerContext* ctx,
   if (!caller.ok()) {
     return new FinishedReader<tpp::v1::MemberRecord>(caller.status());
   }
-  return new ImportReactor(ctx, *caller, store_, executor_, response);
+  StreamRegistry::Registration registration;
+  if (streams_ != nullptr) {
+    absl::StatusOr<StreamRegistry::Registration> registered =
+        streams_->Register(ctx, *caller, caller->identity.id);
+    if (!registered.ok()) {
+      return new FinishedReader<tpp::v1::MemberRecord>(registered.status());
+    }
+    registration = *std::move(registered);
+  }
+  return new ImportReactor(ctx, *caller, store_, executor_, response,
+                           std::move(registration));
 }
 
 grpc::ServerUnaryReactor* MemberServiceImpl::GetMember(

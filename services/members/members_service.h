@@ -7,6 +7,7 @@
 #include "services/members/member_store.h"
 #include "services/server/call_guard.h"
 #include "services/server/executor.h"
+#include "services/server/stream_registry.h"
 #include "tpp/v1/members.grpc.pb.h"
 
 namespace tpp {
@@ -20,10 +21,12 @@ inline constexpr int kImportErrorsMax = 1000;
 
 class MemberServiceImpl final : public tpp::v1::MemberService::CallbackService {
  public:
-  // `guard`, `store` and `executor` outlive the service.
+  // `guard`, `store`, `executor` and `streams` outlive the service;
+  // import streams register with `streams` (null: none) so that isolating
+  // their insurer cancels them.
   MemberServiceImpl(const CallGuard& guard, MemberStore* store,
-                    Executor* executor)
-      : guard_(guard), store_(store), executor_(executor) {}
+                    Executor* executor, StreamRegistry* streams = nullptr)
+      : guard_(guard), store_(store), executor_(executor), streams_(streams) {}
 
   grpc::ServerUnaryReactor* UpsertContract(
       grpc::CallbackServerContext* ctx, const tpp::v1::Contract* request,
@@ -43,6 +46,7 @@ class MemberServiceImpl final : public tpp::v1::MemberService::CallbackService {
   const CallGuard& guard_;
   MemberStore* const store_;
   Executor* const executor_;
+  StreamRegistry* const streams_;
 };
 
 }  // namespace tpp

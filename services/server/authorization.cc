@@ -33,6 +33,7 @@ constexpr MethodRule kTable[] = {
   {method::kIsolate,                 kOperator,             kAdmin},
   {method::kProposeReopen,           kOperator,             kAdmin},
   {method::kApproveReopen,           kOperator,             kAdmin},
+  {method::kUnseal,                  kOperator,             kAdmin},
   {method::kVerifyChain,             kOperator,             kAdmin},
   {method::kBreachReport,            kOperator,             kAdmin},
   {method::kRotateKeys,              kOperator,             kAdmin},

@@ -63,6 +63,7 @@ inline constexpr absl::string_view kProposeReopen =
     "/tpp.v1.IsolationService/ProposeReopen";
 inline constexpr absl::string_view kApproveReopen =
     "/tpp.v1.IsolationService/ApproveReopen";
+inline constexpr absl::string_view kUnseal = "/tpp.v1.IsolationService/Unseal";
 inline constexpr absl::string_view kVerifyChain =
     "/tpp.v1.AuditService/VerifyChain";
 inline constexpr absl::string_view kBreachReport =

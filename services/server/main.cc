@@ -36,6 +36,10 @@ ABSL_FLAG(int, concurrent_streams_max, 256, "concurrent calls per connection");
 ABSL_FLAG(int, inflight_max, 4096, "calls in flight on the node");
 ABSL_FLAG(double, rate_per_s, 1000, "sustained calls/s per credential");
 ABSL_FLAG(double, rate_burst, 2000, "burst of calls per credential");
+ABSL_FLAG(int, isolation_quorum, 2,
+          "distinct operators needed to reopen an isolated scope (2..16)");
+ABSL_FLAG(int64_t, proposal_ttl_ms, 900000,
+          "how long a reopen proposal (or partial unseal shares) stays valid");
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("tppd: the tpp third-party payment node");
@@ -72,6 +76,9 @@ int main(int argc, char** argv) {
   config.inflight_max = absl::GetFlag(FLAGS_inflight_max);
   config.rate_per_s = absl::GetFlag(FLAGS_rate_per_s);
   config.rate_burst = absl::GetFlag(FLAGS_rate_burst);
+  config.isolation_quorum = absl::GetFlag(FLAGS_isolation_quorum);
+  config.proposal_ttl =
+      absl::Milliseconds(absl::GetFlag(FLAGS_proposal_ttl_ms));
 
   auto server = tpp::Server::Start(config);
   if (!server.ok()) {

@@ -20,19 +20,23 @@
 #include "services/common/log.h"
 #include "services/common/status_macros.h"
 #include "services/eligibility/eligibility_service.h"
+#include "services/isolation/isolation_gate.h"
 #include "services/isolation/isolation_service.h"
+#include "services/isolation/isolation_switch.h"
 #include "services/keys/keys_service.h"
 #include "services/members/members_service.h"
 #include "services/server/call_guard.h"
 #include "services/server/executor.h"
 #include "services/server/metrics.h"
 #include "services/server/rate_limiter.h"
+#include "services/server/stream_registry.h"
 #include "services/settlement/settlement_service.h"
 #include "storage/claim_store_rocks.h"
 #include "storage/commit_queue.h"
 #include "storage/crypto/keyring.h"
 #include "storage/crypto/master_key_file.h"
 #include "storage/db.h"
+#include "storage/isolation_store_rocks.h"
 #include "storage/member_store_rocks.h"
 #include "storage/settlement_store_rocks.h"
 
@@ -90,13 +94,14 @@ struct ListenerServices {
                    ClaimsCore* claims_core, SettlementCore* settlement_core,
                    SettlementStore* settlement_store, Executor* runs,
                    storage::KeyRotation* rotation, const crypto::KeyRing* ring,
-                   Executor* executor)
+                   Executor* executor, isolation::IsolationSwitch* isolation,
+                   StreamRegistry* streams)
       : eligibility(guard, members_store, claims_core, executor),
         claims(guard, claims_core, executor, SystemClock()),
-        members(guard, members_store, executor),
+        members(guard, members_store, executor, streams),
         settlement(guard, settlement_core, settlement_store, executor, runs,
                    SystemClock()),
-        isolation(guard),
+        isolation(guard, isolation),
         audit(guard),
         keys(guard, rotation, ring, executor) {}
   void RegisterOn(grpc::ServerBuilder* builder) {
@@ -124,11 +129,16 @@ struct Server::State {
   std::unique_ptr<storage::Db> db;
   std::unique_ptr<storage::CommitQueue> commits;
   crypto::KeyRing keys;
+  // The gate and the stream registry before anything that uses them.
+  IsolationGate gate;
+  std::unique_ptr<StreamRegistry> streams;
+  std::unique_ptr<storage::RocksIsolationStore> isolation_store;
   std::unique_ptr<storage::RocksMemberStore> members;
   std::unique_ptr<storage::RocksClaimStore> claim_store;
   std::unique_ptr<ClaimsCore> claims;
   std::unique_ptr<storage::RocksSettlementStore> settlement_store;
   std::unique_ptr<SettlementCore> settlements;
+  std::unique_ptr<isolation::IsolationSwitch> isolation;
   std::unique_ptr<storage::KeyRotation> rotation;
   Metrics metrics;
   CallCounters counters;
@@ -160,6 +170,11 @@ int Server::metrics_port() const { return state_->metrics_port; }
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(
     const ServerConfig& config) {
+  isolation::SwitchOptions switch_options;
+  switch_options.quorum = config.isolation_quorum;
+  switch_options.proposal_ttl = config.proposal_ttl;
+  TPP_RETURN_IF_ERROR(isolation::ValidateOptions(switch_options));
+
   auto state = std::make_unique<State>();
   state->config = config;
 
@@ -170,20 +185,33 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
 
   TPP_ASSIGN_OR_RETURN(auto credentials, ServerTls(config.tls_dir));
 
+  // The isolation state, before any key is loaded and any listener starts.
+  state->isolation_store = std::make_unique<storage::RocksIsolationStore>(
+      state->db.get(), state->commits.get());
+  TPP_ASSIGN_OR_RETURN(isolation::LoadedState loaded,
+                       state->isolation_store->Load());
+
   // Development: the master key from a 0600 file. Production: a Secret
   // mounted read-only, or operators' key shares (README, "Keys").
   // Every version in the file (a rotation in progress holds two); the
-  // highest is primary.
-  TPP_ASSIGN_OR_RETURN(std::vector<crypto::MasterKey> masters,
-                       crypto::LoadMasterKeys(config.master_key_file));
-  uint32_t primary = 0;
-  for (const crypto::MasterKey& master : masters) {
-    TPP_ASSIGN_OR_RETURN(crypto::SecureBytes copy, master.key.Clone());
-    TPP_RETURN_IF_ERROR(
-        state->keys.AddMasterKey(master.version, std::move(copy)));
-    primary = std::max(primary, master.version);
+  // highest is primary. A node sealed when it stopped stays sealed: the
+  // key comes back only from operators' shares (tppctl unseal).
+  std::vector<crypto::MasterKey> masters;
+  if (loaded.state.sealed()) {
+    Log(LogLevel::kWarning, "keys_sealed",
+        {{"action", "waiting for unseal shares"}});
+  } else {
+    TPP_ASSIGN_OR_RETURN(masters,
+                         crypto::LoadMasterKeys(config.master_key_file));
+    uint32_t primary = 0;
+    for (const crypto::MasterKey& master : masters) {
+      TPP_ASSIGN_OR_RETURN(crypto::SecureBytes copy, master.key.Clone());
+      TPP_RETURN_IF_ERROR(
+          state->keys.AddMasterKey(master.version, std::move(copy)));
+      primary = std::max(primary, master.version);
+    }
+    TPP_RETURN_IF_ERROR(state->keys.SetPrimary(primary));
   }
-  TPP_RETURN_IF_ERROR(state->keys.SetPrimary(primary));
   prometheus::Counter* data_loss = &state->metrics.data_loss();
   state->members = std::make_unique<storage::RocksMemberStore>(
       state->db.get(), state->commits.get(), &state->keys,
@@ -206,6 +234,28 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
         return members->UncommittedBatchesNotUnder(primary);
       });
 
+  state->streams = std::make_unique<StreamRegistry>(&state->gate);
+  isolation::IsolationSwitch::Hooks hooks;
+  hooks.publish = [gate = &state->gate](isolation::StatePtr published) {
+    gate->Publish(std::move(published));
+  };
+  hooks.cancel_refused_streams = [streams = state->streams.get()] {
+    const int cancelled = streams->CancelRefused();
+    if (cancelled > 0) {
+      Log(LogLevel::kWarning, "streams_cancelled", {{"count", cancelled}});
+    }
+  };
+  hooks.on_seal = [members = state->members.get()] {
+    members->DropKeyCaches();
+  };
+  if (loaded.origin == isolation::LoadedState::Origin::kFailClosed) {
+    Log(LogLevel::kError, "isolation_fail_closed",
+        {{"action", "platform isolated until two operators reopen it"}});
+  }
+  state->isolation = std::make_unique<isolation::IsolationSwitch>(
+      state->isolation_store.get(), &state->keys, switch_options,
+      std::move(loaded.state), std::move(hooks));
+
   RateLimiter::Options limits;
   limits.rate_per_s = config.rate_per_s;
   limits.burst = config.rate_burst;
@@ -217,7 +267,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   guard_options.inflight_max = config.inflight_max;
   state->external_guard = std::make_unique<CallGuard>(
       guard_options, Listener::kExternal, &state->counters,
-      state->limiter.get(), nullptr);
+      state->limiter.get(), &state->gate);
   state->admin_guard = std::make_unique<CallGuard>(
       guard_options, Listener::kAdmin, &state->counters, state->limiter.get(),
       nullptr);
@@ -227,12 +277,12 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
       *state->external_guard, state->members.get(), state->claims.get(),
       state->settlements.get(), state->settlement_store.get(),
       state->settlement_runs.get(), state->rotation.get(), &state->keys,
-      state->workers.get());
+      state->workers.get(), state->isolation.get(), state->streams.get());
   state->admin_services = std::make_unique<ListenerServices>(
       *state->admin_guard, state->members.get(), state->claims.get(),
       state->settlements.get(), state->settlement_store.get(),
       state->settlement_runs.get(), state->rotation.get(), &state->keys,
-      state->workers.get());
+      state->workers.get(), state->isolation.get(), state->streams.get());
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();

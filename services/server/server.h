@@ -3,7 +3,9 @@
 // insurers; admin: operators), each with grpc.health.v1 and reflection, plus
 // Prometheus metrics over HTTP.
 //
-// Start() returns once every listener accepts; Shutdown() may be called from
+// The isolation state is loaded before any listener starts: a node that
+// stopped isolated (or sealed) comes back so. Start() returns once every
+// listener accepts; Shutdown() may be called from
 // any thread, once.
 #ifndef TPP_SERVICES_SERVER_SERVER_H_
 #define TPP_SERVICES_SERVER_SERVER_H_
@@ -35,6 +37,12 @@ struct ServerConfig {
   int inflight_max = 4096;           // per node
   double rate_per_s = 1000;          // per credential
   double rate_burst = 2000;
+
+  // The isolation switch: distinct operators needed to reopen (the
+  // proposer included), and how long a reopen proposal (or a partial set
+  // of unseal shares) stays valid.
+  int isolation_quorum = 2;
+  absl::Duration proposal_ttl = absl::Minutes(15);
 };
 
 class Server {

@@ -10,6 +10,7 @@
 #include "storage/crypto/mac.h"
 #include "storage/crypto/macros.h"
 #include "storage/crypto/record_binding.h"
+#include "storage/crypto/shamir.h"
 
 namespace tpp::crypto {
 namespace {
@@ -116,6 +117,16 @@ void KeyRing::Seal() {
     primary_ = kPrimary;
   }
   ZeroizeAllKeys();
+}
+
+absl::StatusOr<KeyRing::KeyCheck> KeyRing::PrimaryKeyCheck() const {
+  absl::ReaderMutexLock lock(&mu_);
+  if (SealedLocked()) return SealedError();
+  KeyCheck check;
+  check.version = primary_;
+  TPP_CRYPTO_ASSIGN_OR_RETURN(check.value,
+                              KeyCheckValue(masters_.at(primary_)));
+  return check;
 }
 
 bool KeyRing::IsSealed() const {

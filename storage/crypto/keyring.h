@@ -73,6 +73,15 @@ class KeyRing {
   void Seal();
   bool IsSealed() const;
 
+  // The primary version and the KeyCheckValue (shamir.h) of its master
+  // key: recorded when sealing, so that unsealing can tell the rebuilt key
+  // is the right one. FAILED_PRECONDITION "keys sealed".
+  struct KeyCheck {
+    uint32_t version = 0;
+    std::string value;
+  };
+  absl::StatusOr<KeyCheck> PrimaryKeyCheck() const;
+
   // A fresh random 32-byte member data key.
   absl::StatusOr<SecureBytes> NewDataKey() const;
   // Seals `dek` under the insurer's KEK of the primary version.

@@ -5,9 +5,11 @@
 #include "CLI/CLI.hpp"
 #include "tools/tppctl/client.h"
 #include "tools/tppctl/contracts_command.h"
+#include "tools/tppctl/isolation_command.h"
 #include "tools/tppctl/keys_command.h"
 #include "tools/tppctl/members_command.h"
 #include "tools/tppctl/status_command.h"
+#include "tools/tppctl/unseal_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"tppctl: operate a tpp node (operators) and feed it (insurers)"};
@@ -66,6 +68,71 @@ int main(int argc, char** argv) {
   rotate->callback([&] { exit_code = tpp::ctl::RunKeysRotate(options, wait); });
   keys->add_subcommand("status", "key versions and rotation progress")
       ->callback([&] { exit_code = tpp::ctl::RunKeysStatus(options); });
+
+  // The kill switch (operators, admin listener).
+  std::string scope, reason, to, allow, proposal_id;
+  bool seal = false;
+  CLI::App* isolate = app.add_subcommand(
+      "isolate", "cut a scope off at once (one operator suffices)");
+  isolate
+      ->add_option("--scope", scope,
+                   "platform | insurer:ID | provider:ID | credential:SPIFFE")
+      ->required();
+  isolate->add_option("--reason", reason, "why (recorded)")->required();
+  isolate->add_flag("--seal", seal,
+                    "also wipe every key from memory (unseal needs shares)");
+  isolate->callback(
+      [&] { exit_code = tpp::ctl::RunIsolate(options, scope, reason, seal); });
+
+  CLI::App* reopen = app.add_subcommand(
+      "reopen", "two-person reopening: one proposes, another approves");
+  reopen->require_subcommand(1);
+  CLI::App* propose =
+      reopen->add_subcommand("propose", "propose the next reopening step");
+  propose->add_option("--scope", scope, "as for isolate")->required();
+  propose->add_option("--to", to, "reopening | open")->required();
+  propose->add_option(
+      "--allow", allow,
+      "for reopening: provider or insurer ids, comma-separated");
+  propose->add_option("--reason", reason, "why (recorded)")->required();
+  propose->callback([&] {
+    exit_code = tpp::ctl::RunReopenPropose(options, scope, to, allow, reason);
+  });
+  CLI::App* approve =
+      reopen->add_subcommand("approve", "approve another operator's proposal");
+  approve->add_option("--proposal", proposal_id, "the proposal id")->required();
+  approve->callback(
+      [&] { exit_code = tpp::ctl::RunReopenApprove(options, proposal_id); });
+
+  CLI::App* isolation =
+      app.add_subcommand("isolation", "the isolation state (operators)");
+  isolation->require_subcommand(1);
+  isolation->add_subcommand("status", "every scope, pending proposals, sealing")
+      ->callback([&] { exit_code = tpp::ctl::RunIsolationStatus(options); });
+
+  std::string key_file = "./var/master.key";
+  std::string out_dir;
+  int shares = 5;
+  int threshold = 3;
+  CLI::App* init_keys = app.add_subcommand(
+      "init-keys", "split the master key file into operators' key shares");
+  init_keys->add_option("--master_key_file", key_file, "the master key file")
+      ->capture_default_str();
+  init_keys->add_option("--shares", shares, "how many shares")
+      ->capture_default_str();
+  init_keys->add_option("--threshold", threshold, "how many unseal")
+      ->capture_default_str();
+  init_keys->add_option("--out", out_dir, "folder for share-<n>.txt (0600)")
+      ->required();
+  init_keys->callback([&] {
+    exit_code = tpp::ctl::RunInitKeys(key_file, shares, threshold, out_dir);
+  });
+  std::string share_file;
+  CLI::App* unseal = app.add_subcommand(
+      "unseal", "give this operator's key share to a sealed node");
+  unseal->add_option("--share", share_file, "the share file")->required();
+  unseal->callback(
+      [&] { exit_code = tpp::ctl::RunUnseal(options, share_file); });
 
   try {
     app.parse(argc, argv);

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "tools/tppctl/isolation_command.h"
 #include "tpp/v1/isolation.grpc.pb.h"
 
 namespace tpp::ctl {
@@ -28,7 +29,7 @@ bool PrintHealth(const ClientOptions& options, const char* name,
   return response.status() == HealthCheckResponse::SERVING;
 }
 
-void PrintIsolation(const ClientOptions& options) {
+void PrintIsolationOf(const ClientOptions& options) {
   auto stub =
       tpp::v1::IsolationService::NewStub(Connect(options, options.admin));
   auto ctx = NewContext(options);
@@ -38,28 +39,7 @@ void PrintIsolation(const ClientOptions& options) {
     std::printf("isolation: unknown (%s)\n", Describe(rpc).c_str());
     return;
   }
-  std::printf("isolation: generation %llu, keys %s\n",
-              static_cast<unsigned long long>(status.generation()),
-              status.sealed() ? "SEALED" : "unsealed");
-  std::printf("  %-11s %-24s %-10s %-24s %s\n", "SCOPE", "ID", "STATE", "SINCE",
-              "REASON");
-  for (const auto& s : status.scopes()) {
-    std::printf("  %-11s %-24s %-10s %-24s %s\n",
-                tpp::v1::ScopeKind_Name(s.scope().kind()).c_str(),
-                s.scope().id().empty() ? "-" : s.scope().id().c_str(),
-                tpp::v1::IsolationState_Name(s.state()).c_str(),
-                s.changed_at().empty() ? "-" : s.changed_at().c_str(),
-                s.reason().c_str());
-  }
-  for (const auto& p : status.pending_proposals()) {
-    std::printf(
-        "  proposal %s: %s %s -> %s by %s, %d approval(s), expires %s\n",
-        p.proposal_id().c_str(),
-        tpp::v1::ScopeKind_Name(p.scope().kind()).c_str(),
-        p.scope().id().c_str(),
-        tpp::v1::IsolationState_Name(p.target_state()).c_str(),
-        p.proposed_by().c_str(), p.approved_by_size(), p.expires_at().c_str());
-  }
+  PrintIsolation(status);
 }
 
 }  // namespace
@@ -67,7 +47,7 @@ void PrintIsolation(const ClientOptions& options) {
 int RunStatus(const ClientOptions& options) {
   bool external = PrintHealth(options, "external", options.target);
   bool admin = PrintHealth(options, "admin", options.admin);
-  PrintIsolation(options);
+  PrintIsolationOf(options);
   return external && admin ? 0 : 1;
 }
 
