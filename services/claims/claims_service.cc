@@ -30,8 +30,9 @@ class ListClaimsReactor final
   ListClaimsReactor(grpc::CallbackServerContext* ctx, const Caller& caller,
                     const CallGuard& guard, const ClaimsCore* core,
                     Executor* executor, ClaimFilter filter, std::string cursor,
-                    int64_t limit)
-      : deadline_(ctx, caller.deadline),
+                    int64_t limit, StreamRegistry::Registration registration)
+      : registration_(std::move(registration)),
+        deadline_(ctx, caller.deadline),
         caller_(caller),
         guard_(guard),
         core_(core),
@@ -90,6 +91,8 @@ class ListClaimsReactor final
     StartWrite(&current_);
   }
 
+  // Isolation cancels the stream through it; dropped with the reactor.
+  StreamRegistry::Registration registration_;
   CallDeadline deadline_;
   const Caller caller_;
   const CallGuard& guard_;
@@ -196,9 +199,19 @@ grpc::ServerWriteReactor<tpp::v1::Claim>* ClaimServiceImpl::ListClaims(
   if (!caller.ok()) return new FinishedWriter<tpp::v1::Claim>(caller.status());
   absl::StatusOr<ClaimFilter> filter = ClaimFilterFromProto(*request);
   if (!filter.ok()) return new FinishedWriter<tpp::v1::Claim>(filter.status());
+  // An insurer's listing is in its scope; a provider's spans insurers
+  // (those isolated are filtered claim by claim).
+  absl::StatusOr<StreamRegistry::Registration> registration =
+      streams_->Register(ctx, *caller,
+                         caller->identity.role == Role::kInsurer
+                             ? absl::string_view(caller->identity.id)
+                             : absl::string_view());
+  if (!registration.ok()) {
+    return new FinishedWriter<tpp::v1::Claim>(registration.status());
+  }
   return new ListClaimsReactor(ctx, *caller, guard_, core_, executor_,
                                *std::move(filter), request->cursor(),
-                               request->limit());
+                               request->limit(), *std::move(registration));
 }
 
 }  // namespace tpp

@@ -10,6 +10,7 @@
 #include "services/common/clock.h"
 #include "services/server/call_guard.h"
 #include "services/server/executor.h"
+#include "services/server/stream_registry.h"
 #include "tpp/v1/claims.grpc.pb.h"
 
 namespace tpp {
@@ -21,8 +22,12 @@ class ClaimServiceImpl final : public tpp::v1::ClaimService::CallbackService {
  public:
   // Every argument outlives the service.
   ClaimServiceImpl(const CallGuard& guard, ClaimsCore* core, Executor* executor,
-                   const Clock* clock)
-      : guard_(guard), core_(core), executor_(executor), clock_(clock) {}
+                   const Clock* clock, StreamRegistry* streams)
+      : guard_(guard),
+        core_(core),
+        executor_(executor),
+        clock_(clock),
+        streams_(streams) {}
 
   grpc::ServerUnaryReactor* SubmitClaim(
       grpc::CallbackServerContext* ctx,
@@ -44,6 +49,7 @@ class ClaimServiceImpl final : public tpp::v1::ClaimService::CallbackService {
   ClaimsCore* const core_;
   Executor* const executor_;
   const Clock* const clock_;
+  StreamRegistry* const streams_;
 };
 
 }  // namespace tpp

@@ -97,10 +97,10 @@ struct ListenerServices {
                    Executor* executor, isolation::IsolationSwitch* isolation,
                    StreamRegistry* streams)
       : eligibility(guard, members_store, claims_core, executor),
-        claims(guard, claims_core, executor, SystemClock()),
+        claims(guard, claims_core, executor, SystemClock(), streams),
         members(guard, members_store, executor, streams),
         settlement(guard, settlement_core, settlement_store, executor, runs,
-                   SystemClock()),
+                   SystemClock(), streams),
         isolation(guard, isolation),
         audit(guard),
         keys(guard, rotation, ring, executor) {}

@@ -60,8 +60,10 @@ class StatementReactor final
  public:
   StatementReactor(grpc::CallbackServerContext* ctx, const Caller& caller,
                    const SettlementStore* store, Executor* workers,
-                   Settlement settlement)
-      : deadline_(ctx, caller.deadline),
+                   Settlement settlement,
+                   StreamRegistry::Registration registration)
+      : registration_(std::move(registration)),
+        deadline_(ctx, caller.deadline),
         store_(store),
         workers_(workers),
         settlement_(std::move(settlement)) {
@@ -100,6 +102,7 @@ class StatementReactor final
     StartWrite(&chunk_);
   }
 
+  StreamRegistry::Registration registration_;
   CallDeadline deadline_;
   const SettlementStore* const store_;
   Executor* const workers_;
@@ -116,8 +119,10 @@ class RemittanceReactor final
  public:
   RemittanceReactor(grpc::CallbackServerContext* ctx, const Caller& caller,
                     const CallGuard& guard, const SettlementStore* store,
-                    Executor* workers, absl::Time since)
-      : deadline_(ctx, caller.deadline) {
+                    Executor* workers, absl::Time since,
+                    StreamRegistry::Registration registration)
+      : registration_(std::move(registration)),
+        deadline_(ctx, caller.deadline) {
     workers->Run([this, caller, &guard, store, since] {
       absl::StatusOr<std::vector<Remittance>> all =
           store->Remittances(caller.identity.id, since);
@@ -169,6 +174,7 @@ class RemittanceReactor final
     StartWrite(&current_);
   }
 
+  StreamRegistry::Registration registration_;
   CallDeadline deadline_;
   std::deque<tpp::v1::Remittance> queue_;
   tpp::v1::Remittance current_;
@@ -258,7 +264,13 @@ SettlementServiceImpl::ListRemittances(
     }
     since = absl::FromUnixSeconds(day->DaysSinceEpoch() * 86400);
   }
-  return new RemittanceReactor(ctx, *caller, guard_, store_, workers_, since);
+  absl::StatusOr<StreamRegistry::Registration> registration =
+      streams_->Register(ctx, *caller);
+  if (!registration.ok()) {
+    return new FinishedWriter<tpp::v1::Remittance>(registration.status());
+  }
+  return new RemittanceReactor(ctx, *caller, guard_, store_, workers_, since,
+                               *std::move(registration));
 }
 
 grpc::ServerWriteReactor<tpp::v1::StatementChunk>*
@@ -280,8 +292,13 @@ SettlementServiceImpl::StreamStatement(
   if (!settlement.ok()) {
     return new FinishedWriter<tpp::v1::StatementChunk>(settlement.status());
   }
+  absl::StatusOr<StreamRegistry::Registration> registration =
+      streams_->Register(ctx, *caller, caller->identity.id);
+  if (!registration.ok()) {
+    return new FinishedWriter<tpp::v1::StatementChunk>(registration.status());
+  }
   return new StatementReactor(ctx, *caller, store_, workers_,
-                              *std::move(settlement));
+                              *std::move(settlement), *std::move(registration));
 }
 
 grpc::ServerUnaryReactor* SettlementServiceImpl::AcknowledgeStatement(

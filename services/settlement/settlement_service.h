@@ -9,6 +9,7 @@
 #include "services/common/clock.h"
 #include "services/server/call_guard.h"
 #include "services/server/executor.h"
+#include "services/server/stream_registry.h"
 #include "services/settlement/settlement_core.h"
 #include "tpp/v1/settlement.grpc.pb.h"
 
@@ -23,13 +24,15 @@ class SettlementServiceImpl final
   // (settlement runs, acknowledgements, ledger checks); `workers` the reads.
   SettlementServiceImpl(const CallGuard& guard, SettlementCore* core,
                         SettlementStore* store, Executor* workers,
-                        Executor* runs, const Clock* clock)
+                        Executor* runs, const Clock* clock,
+                        StreamRegistry* streams)
       : guard_(guard),
         core_(core),
         store_(store),
         workers_(workers),
         runs_(runs),
-        clock_(clock) {}
+        clock_(clock),
+        streams_(streams) {}
 
   grpc::ServerUnaryReactor* RunSettlement(
       grpc::CallbackServerContext* ctx,
@@ -61,6 +64,7 @@ class SettlementServiceImpl final
   Executor* const workers_;
   Executor* const runs_;
   const Clock* const clock_;
+  StreamRegistry* const streams_;
 };
 
 }  // namespace tpp

@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 
 #ifndef TPP_TPPD_PATH
@@ -100,6 +101,15 @@ std::shared_ptr<grpc::ChannelCredentials> TestCerts::Credentials(
   grpc::SslCredentialsOptions options;
   options.pem_root_certs = ReadFileOrEmpty(dir_ + "/ca.pem");
   options.pem_cert_chain = ReadFileOrEmpty(dir_ + "/" + file + ".pem");
+  if (options.pem_cert_chain.empty() &&
+      identity.find_first_of(" '\"$;&|<>") == std::string::npos) {
+    // Any other well-formed identity is made on first use, same CA.
+    static absl::Mutex mu(absl::kConstInit);
+    absl::MutexLock lock(&mu);
+    RunOrDie(absl::StrCat(TPP_SOURCE_DIR, "/tools/dev-certs.sh ", dir_, " ",
+                          identity, " 2>/dev/null"));
+    options.pem_cert_chain = ReadFileOrEmpty(dir_ + "/" + file + ".pem");
+  }
   options.pem_private_key = ReadFileOrEmpty(dir_ + "/" + file + ".key");
   if (options.pem_cert_chain.empty()) {
     std::fprintf(stderr, "no certificate for %s\n", identity.c_str());

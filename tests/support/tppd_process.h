@@ -28,7 +28,8 @@ class TestCerts {
   // SANs), "bad/no-san" (no URI SAN).
   static const TestCerts& Get();
   const std::string& dir() const { return dir_; }
-  // `identity` is "provider/750100001" and the like.
+  // `identity` is "provider/750100001" and the like; one not made yet is
+  // made on first use.
   std::shared_ptr<grpc::ChannelCredentials> Credentials(
       const std::string& identity) const;
   // TLS with the right CA but no client certificate.
