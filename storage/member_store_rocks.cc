@@ -349,8 +349,9 @@ void RocksMemberStore::Commit(std::unique_ptr<MemberBatch> batch, Done done) {
                    });
 }
 
-absl::StatusOr<Member> RocksMemberStore::Decode(
-    absl::string_view insurer_id, absl::string_view member_id) const {
+absl::StatusOr<crypto::SecureBytes> RocksMemberStore::OpenRecord(
+    absl::string_view insurer_id, absl::string_view member_id,
+    StoredMember* stored) const {
   std::string row = RowKey(insurer_id, member_id);
   absl::StatusOr<std::string> value = db_->Get(Cf::kMembers, row);
   // An index entry without its record is damage, not absence.
@@ -359,13 +360,42 @@ absl::StatusOr<Member> RocksMemberStore::Decode(
   absl::StatusOr<std::string> wrapped = db_->Get(Cf::kMemberKeys, row);
   if (absl::IsNotFound(wrapped.status())) return DataLoss();
   if (!wrapped.ok()) return wrapped.status();
-  StoredMember stored;
-  if (!stored.ParseFromString(*value) || stored.member_id() != member_id) {
+  if (!stored->ParseFromString(*value) || stored->member_id() != member_id) {
     return DataLoss();
   }
   absl::StatusOr<crypto::SecureBytes> dek =
       keys_->UnwrapDataKey(insurer_id, member_id, *wrapped);
   if (absl::IsDataLoss(dek.status())) return DataLoss();
+  return dek;
+}
+
+absl::StatusOr<std::string> RocksMemberStore::AdherentNumberOf(
+    absl::string_view insurer_id, absl::string_view member_id) const {
+  if (member_id.empty() || member_id.size() > 2 * kMemberIdBytes) {
+    return absl::NotFoundError("no such member");
+  }
+  absl::StatusOr<std::string> wrapped =
+      db_->Get(Cf::kMemberKeys, RowKey(insurer_id, member_id));
+  if (absl::IsNotFound(wrapped.status())) {
+    return absl::NotFoundError("no such member");
+  }
+  if (!wrapped.ok()) return wrapped.status();
+  StoredMember stored;
+  absl::StatusOr<crypto::SecureBytes> dek =
+      OpenRecord(insurer_id, member_id, &stored);
+  if (!dek.ok()) return SealedAware(dek.status());
+  absl::StatusOr<std::string> adherent = crypto::DecryptField(
+      *dek, insurer_id, member_id, kAdherentNumber, stored.adherent_number());
+  if (absl::IsDataLoss(adherent.status())) return DataLoss();
+  if (!adherent.ok()) return SealedAware(adherent.status());
+  return adherent;
+}
+
+absl::StatusOr<Member> RocksMemberStore::Decode(
+    absl::string_view insurer_id, absl::string_view member_id) const {
+  StoredMember stored;
+  absl::StatusOr<crypto::SecureBytes> dek =
+      OpenRecord(insurer_id, member_id, &stored);
   if (!dek.ok()) return dek.status();
 
   Member member;

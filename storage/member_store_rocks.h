@@ -28,6 +28,8 @@
 
 namespace tpp::storage {
 
+class StoredMember;
+
 class RocksMemberStore final : public MemberStore {
  public:
   // All three outlive the store. `on_data_loss` (may be empty) runs each
@@ -48,6 +50,8 @@ class RocksMemberStore final : public MemberStore {
                                   absl::string_view member_id) const override;
   absl::StatusOr<bool> KnowsInsurer(
       absl::string_view insurer_id) const override;
+  absl::StatusOr<std::string> AdherentNumberOf(
+      absl::string_view insurer_id, absl::string_view member_id) const override;
   void Erase(const std::string& insurer_id, const BeneficiaryKey& key,
              Done done) override;
 
@@ -80,6 +84,10 @@ class RocksMemberStore final : public MemberStore {
                                          absl::string_view blind_index) const;
   absl::StatusOr<Member> Decode(absl::string_view insurer_id,
                                 absl::string_view member_id) const;
+  // The member's stored record and its unwrapped data key.
+  absl::StatusOr<crypto::SecureBytes> OpenRecord(absl::string_view insurer_id,
+                                                 absl::string_view member_id,
+                                                 StoredMember* stored) const;
   absl::Status DataLoss() const;
   // The decryption work of a found member, done for nothing when a member
   // is not found, so that an unknown NIR answers no faster than a known one.

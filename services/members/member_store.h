@@ -66,6 +66,15 @@ class MemberStore {
   virtual absl::StatusOr<Member> FindById(
       absl::string_view insurer_id, absl::string_view member_id) const = 0;
 
+  // Only the member's adherent number (statements need nothing else):
+  // NOT_FOUND when unknown or erased.
+  virtual absl::StatusOr<std::string> AdherentNumberOf(
+      absl::string_view insurer_id, absl::string_view member_id) const {
+    absl::StatusOr<Member> member = FindById(insurer_id, member_id);
+    if (!member.ok()) return member.status();
+    return member->adherent_number;
+  }
+
   // Whether tpp knows the insurer at all (it has put a contract).
   virtual absl::StatusOr<bool> KnowsInsurer(
       absl::string_view insurer_id) const = 0;

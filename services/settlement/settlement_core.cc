@@ -46,16 +46,14 @@ absl::StatusOr<Settlement> SettlementCore::Run(const std::string& insurer_id,
     if (claim.member_id.empty()) return std::string();
     auto it = adherents.find(claim.member_id);
     if (it != adherents.end()) return it->second;
-    absl::StatusOr<Member> member =
-        members_->FindById(claim.insurer_id, claim.member_id);
-    std::string adherent;
-    if (member.ok()) {
-      adherent = member->adherent_number;
-    } else if (!absl::IsNotFound(member.status())) {
-      return member.status();  // an erased member leaves it empty
+    absl::StatusOr<std::string> adherent =
+        members_->AdherentNumberOf(claim.insurer_id, claim.member_id);
+    if (absl::IsNotFound(adherent.status())) {
+      adherent = std::string();  // an erased member leaves it empty
     }
+    if (!adherent.ok()) return adherent.status();
     if (adherents.size() >= kAdherentCacheMax) adherents.clear();
-    adherents.emplace(claim.member_id, adherent);
+    adherents.emplace(claim.member_id, *adherent);
     return adherent;
   };
   absl::StatusOr<Settlement> settlement = store_->Run(opening, adherent_of);

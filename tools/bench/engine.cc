@@ -4,10 +4,13 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <fstream>
 #include <map>
 #include <utility>
 #include <vector>
 
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "services/common/code_names.h"
 
@@ -176,6 +179,22 @@ absl::StatusOr<Result> RunClosedLoop(
   SetLatencies(latency, &result);
   result.errors = loop->Errors();
   return result;
+}
+
+double PeakRssMib(int pid) {
+  if (pid <= 0) return 0;
+  std::ifstream in(absl::StrCat("/proc/", pid, "/status"));
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmHWM:", 0) != 0) continue;
+    std::string digits;
+    for (char c : line) {
+      if (c >= '0' && c <= '9') digits.push_back(c);
+    }
+    int64_t kib = 0;
+    if (absl::SimpleAtoi(digits, &kib)) return static_cast<double>(kib) / 1024;
+  }
+  return 0;
 }
 
 }  // namespace tpp::bench

@@ -31,6 +31,9 @@ bool StopRequested();
 // The percentiles and max of `latency` into `result`.
 void SetLatencies(const Histogram& latency, Result* result);
 
+// VmHWM (peak resident memory) of a process, in MiB; 0 when unknown.
+double PeakRssMib(int pid);
+
 // The gRPC code's name ("UNAVAILABLE").
 std::string CodeName(grpc::StatusCode code);
 

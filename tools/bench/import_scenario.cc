@@ -20,25 +20,6 @@ namespace {
 
 constexpr const char* kContractId = kBenchContractId;
 
-// VmHWM of a process, in MiB; 0 when unknown.
-double PeakRssMib(int pid) {
-  if (pid <= 0) return 0;
-  std::ifstream in(absl::StrCat("/proc/", pid, "/status"));
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) {
-      int64_t kib = 0;
-      std::string digits;
-      for (char c : line) {
-        if (c >= '0' && c <= '9') digits.push_back(c);
-      }
-      if (absl::SimpleAtoi(digits, &kib))
-        return static_cast<double>(kib) / 1024;
-    }
-  }
-  return 0;
-}
-
 class ImportScenario final : public Scenario {
  public:
   bool SelfDriven() const override { return true; }

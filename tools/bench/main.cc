@@ -56,9 +56,12 @@ std::string ReadOrDie(const std::string& path) {
 // `count` channels, each its own TCP connection (a distinct channel argument
 // keeps gRPC from sharing one subchannel), presenting `identity`'s
 // certificate (<tls_dir>/<role>-<id>.pem/.key, from tools/dev-certs.sh).
+}  // namespace
+
 std::vector<std::shared_ptr<grpc::Channel>> Connect(const BenchOptions& o,
                                                     const std::string& identity,
-                                                    int count) {
+                                                    int count,
+                                                    const std::string& target) {
   std::string file = identity;
   std::replace(file.begin(), file.end(), '/', '-');
   grpc::SslCredentialsOptions tls;
@@ -73,10 +76,12 @@ std::vector<std::shared_ptr<grpc::Channel>> Connect(const BenchOptions& o,
     args.SetSslTargetNameOverride("localhost");
     args.SetInt("tpp.bench.connection", i);
     args.SetMaxReceiveMessageSize(16 << 20);
-    channels.push_back(grpc::CreateCustomChannel(o.target, credentials, args));
+    channels.push_back(grpc::CreateCustomChannel(target, credentials, args));
   }
   return channels;
 }
+
+namespace {
 
 void WriteJson(const std::string& file, const std::vector<Result>& results) {
   std::string lines;
@@ -117,6 +122,8 @@ int main(int argc, char** argv) {
                  "ca.pem and <role>-<id>.pem/.key (tools/dev-certs.sh)")
       ->capture_default_str();
   app.add_option("--identity", o.identity, "provider scenarios' identity")
+      ->capture_default_str();
+  app.add_option("--operator_identity", o.operator_identity)
       ->capture_default_str();
   app.add_option("--insurer_identity", o.insurer_identity)
       ->capture_default_str();
@@ -174,7 +181,7 @@ int main(int argc, char** argv) {
     std::unique_ptr<Scenario> scenario = ScenarioRegistry().at(name)();
     std::vector<std::shared_ptr<grpc::Channel>> channels;
     if (scenario->UsesServer()) {
-      channels = Connect(o, scenario->Identity(o), o.connections);
+      channels = Connect(o, scenario->Identity(o), o.connections, o.target);
     }
     absl::Status setup = scenario->Setup(o, channels);
     if (!setup.ok()) {

@@ -33,6 +33,7 @@ struct BenchOptions {
   std::string tls_dir = "./var/tls";
   std::string identity = "provider/750100001";
   std::string insurer_identity = "insurer/100000001";
+  std::string operator_identity = "operator/alice";  // admin scenarios
   int connections = 4;
   int inflight = 16;  // per connection
   double warmup_s = 2;
@@ -89,6 +90,13 @@ class Scenario {
     return absl::UnimplementedError("not self-driven");
   }
 };
+
+// `count` channels to `target`, each its own TCP connection, presenting
+// `identity`'s certificate from options.tls_dir. Exits if it is missing.
+std::vector<std::shared_ptr<grpc::Channel>> Connect(const BenchOptions& options,
+                                                    const std::string& identity,
+                                                    int count,
+                                                    const std::string& target);
 
 using ScenarioFactory = std::function<std::unique_ptr<Scenario>()>;
 std::map<std::string, ScenarioFactory>& ScenarioRegistry();
