@@ -157,6 +157,43 @@ absl::Status Scan(const Db& db, Cf cf, absl::string_view prefix,
   return FromRocks(it->status(), "scanning");
 }
 
+constexpr int kChunksInFlight = 2;
+constexpr int kStepsBeforeSeek = 8;
+
+// A run's chunk writes queued in the group commit: their count and the
+// first failure. Add() never blocks; WaitBelow(n) waits until fewer than n
+// are queued. The writes' callbacks run on the committer thread.
+class InFlight {
+ public:
+  ~InFlight() { WaitBelow(1).IgnoreError(); }
+  void Add(CommitQueue* commits, rocksdb::WriteBatch batch) {
+    {
+      absl::MutexLock lock(&mu_);
+      ++count_;
+    }
+    commits->Commit(std::move(batch), [this](absl::Status s) {
+      absl::MutexLock lock(&mu_);
+      --count_;
+      if (!s.ok() && failure_.ok()) failure_ = s;
+    });
+  }
+  absl::Status WaitBelow(int n) {
+    absl::MutexLock lock(&mu_);
+    limit_ = n;
+    mu_.Await(absl::Condition(this, &InFlight::BelowLimit));
+    return failure_;
+  }
+
+ private:
+  bool BelowLimit() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return count_ < limit_;
+  }
+  absl::Mutex mu_;
+  int count_ ABSL_GUARDED_BY(mu_) = 0;
+  int limit_ ABSL_GUARDED_BY(mu_) = 1;
+  absl::Status failure_ ABSL_GUARDED_BY(mu_);
+};
+
 // One chunk of a run: its batch and what it adds to the settlement.
 struct Chunk {
   rocksdb::WriteBatch batch;
@@ -244,6 +281,7 @@ absl::StatusOr<Settlement> RocksSettlementStore::Run(
   if (!status.ok()) return status;
 
   Chunk chunk;
+  InFlight writes;
   auto flush = [&]() -> absl::Status {
     if (chunk.claims == 0) return absl::OkStatus();
     for (const auto& [provider, cents] : chunk.by_provider) {
@@ -253,14 +291,47 @@ absl::StatusOr<Settlement> RocksSettlementStore::Run(
           "", sid, absl::Now(),
           SettlementPostings(settlement.insurer_id, provider, cents));
     }
-    absl::Status s = commits_->CommitAndWait(std::move(chunk.batch));
+    // Written while the next chunk is built: at most kChunksInFlight
+    // queued, then wait.
+    writes.Add(commits_, std::move(chunk.batch));
     chunk = Chunk();
-    return s;
+    return writes.WaitBelow(kChunksInFlight);
+  };
+  // Claims are read through one iterator in id order, as the window is:
+  // consecutive claims are usually the next key, a step instead of a seek.
+  // Made at the first read, after the window's iterator: every window entry
+  // it shows has its claim (written in the same batch) visible here too;
+  // remade once if a claim is still missing.
+  std::unique_ptr<rocksdb::Iterator> claims_it;
+  auto fresh_claims_it = [&] {
+    claims_it.reset(
+        db_->raw()->NewIterator(rocksdb::ReadOptions(), db_->cf(Cf::kClaims)));
+  };
+  auto read_claim =
+      [&](absl::string_view claim_id) -> absl::StatusOr<absl::string_view> {
+    if (claims_it == nullptr) fresh_claims_it();
+    for (int step = 0; step < kStepsBeforeSeek && claims_it->Valid() &&
+                       ToView(claims_it->key()) < claim_id;
+         ++step) {
+      claims_it->Next();
+    }
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      if (claims_it->Valid() && ToView(claims_it->key()) == claim_id) break;
+      if (attempt == 1) fresh_claims_it();
+      claims_it->Seek(ToSlice(claim_id));
+    }
+    if (!claims_it->Valid() || ToView(claims_it->key()) != claim_id) {
+      if (!claims_it->status().ok()) {
+        return FromRocks(claims_it->status(), "reading claims");
+      }
+      return Damaged();  // a window entry without its claim
+    }
+    return ToView(claims_it->value());
   };
   auto settle = [&](const std::string& window_key, absl::string_view claim_id,
                     bool reversal) -> absl::Status {
-    absl::StatusOr<std::string> bytes = db_->Get(Cf::kClaims, claim_id);
-    if (!bytes.ok()) return Damaged();
+    absl::StatusOr<absl::string_view> bytes = read_claim(claim_id);
+    if (!bytes.ok()) return bytes.status();
     absl::StatusOr<Claim> claim = RocksClaimStore::Decode(*bytes);
     if (!claim.ok()) return claim.status();
     const bool expected = reversal ? claim->status == ClaimStatus::kCancelled
@@ -328,6 +399,7 @@ absl::StatusOr<Settlement> RocksSettlementStore::Run(
     if (!status.ok()) return status;
   }
   if (absl::Status s = flush(); !s.ok()) return s;
+  if (absl::Status s = writes.WaitBelow(1); !s.ok()) return s;
   settlement.digest = digest.Hex();
   settlement.closed = true;
   if (absl::Status s = Put(settlement); !s.ok()) return s;

@@ -10,6 +10,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -169,11 +170,21 @@ TEST_F(SettlementTest, ThreeInsurersTenProvidersAThousandClaims) {
     claims[claim.claim_id()] = claim;
   }
 
-  // Settle every insurer up to yesterday; again gives the same settlement.
+  // Settle every insurer up to yesterday, two runs at once for each; again
+  // gives the same settlement.
   std::vector<tpp::v1::Settlement> first(kInsurers);
   for (int k = 0; k < kInsurers; ++k) {
+    tpp::v1::Settlement concurrent;
+    grpc::Status concurrent_status;
+    std::thread other(
+        [&] { concurrent_status = Run(k, yesterday, &concurrent); });
     grpc::Status status = Run(k, yesterday, &first[k]);
+    other.join();
     ASSERT_TRUE(status.ok()) << status.error_message();
+    ASSERT_TRUE(concurrent_status.ok()) << concurrent_status.error_message();
+    EXPECT_EQ(concurrent.settlement_id(), first[k].settlement_id());
+    EXPECT_EQ(concurrent.claim_count(), first[k].claim_count());
+    EXPECT_EQ(concurrent.total_cents(), first[k].total_cents());
     tpp::v1::Settlement again;
     ASSERT_TRUE(Run(k, yesterday, &again).ok());
     EXPECT_EQ(again.settlement_id(), first[k].settlement_id());
