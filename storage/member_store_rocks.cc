@@ -369,17 +369,25 @@ absl::StatusOr<crypto::SecureBytes> RocksMemberStore::OpenRecord(
   return dek;
 }
 
-absl::StatusOr<std::string> RocksMemberStore::AdherentNumberOf(
-    absl::string_view insurer_id, absl::string_view member_id) const {
+absl::Status RocksMemberStore::Exists(absl::string_view insurer_id,
+                                      absl::string_view member_id) const {
   if (member_id.empty() || member_id.size() > 2 * kMemberIdBytes) {
     return absl::NotFoundError("no such member");
   }
+  // An erased member has no data key left.
   absl::StatusOr<std::string> wrapped =
       db_->Get(Cf::kMemberKeys, RowKey(insurer_id, member_id));
   if (absl::IsNotFound(wrapped.status())) {
     return absl::NotFoundError("no such member");
   }
-  if (!wrapped.ok()) return wrapped.status();
+  return wrapped.status();
+}
+
+absl::StatusOr<std::string> RocksMemberStore::AdherentNumberOf(
+    absl::string_view insurer_id, absl::string_view member_id) const {
+  if (absl::Status exists = Exists(insurer_id, member_id); !exists.ok()) {
+    return exists;
+  }
   StoredMember stored;
   absl::StatusOr<crypto::SecureBytes> dek =
       OpenRecord(insurer_id, member_id, &stored);
@@ -556,15 +564,9 @@ void RocksMemberStore::Erase(const std::string& insurer_id,
 
 absl::StatusOr<Member> RocksMemberStore::FindById(
     absl::string_view insurer_id, absl::string_view member_id) const {
-  if (member_id.empty() || member_id.size() > 2 * kMemberIdBytes) {
-    return absl::NotFoundError("no such member");
+  if (absl::Status exists = Exists(insurer_id, member_id); !exists.ok()) {
+    return exists;
   }
-  absl::StatusOr<std::string> wrapped =
-      db_->Get(Cf::kMemberKeys, RowKey(insurer_id, member_id));
-  if (absl::IsNotFound(wrapped.status())) {
-    return absl::NotFoundError("no such member");
-  }
-  if (!wrapped.ok()) return wrapped.status();
   absl::StatusOr<Member> member = Decode(insurer_id, member_id);
   if (!member.ok()) return SealedAware(member.status());
   return member;

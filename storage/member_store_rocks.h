@@ -84,6 +84,9 @@ class RocksMemberStore final : public MemberStore {
                                          absl::string_view blind_index) const;
   absl::StatusOr<Member> Decode(absl::string_view insurer_id,
                                 absl::string_view member_id) const;
+  // OK when the member has a data key; NOT_FOUND when unknown or erased.
+  absl::Status Exists(absl::string_view insurer_id,
+                      absl::string_view member_id) const;
   // The member's stored record and its unwrapped data key.
   absl::StatusOr<crypto::SecureBytes> OpenRecord(absl::string_view insurer_id,
                                                  absl::string_view member_id,

@@ -24,6 +24,7 @@
 #include "storage/member_store_rocks.h"
 #include "storage/records.pb.h"
 #include "tests/support/member_client.h"
+#include "tests/support/rpc_details.h"
 #include "tests/support/tppd_process.h"
 #include "tpp/v1/members.grpc.pb.h"
 
@@ -40,19 +41,6 @@ std::unique_ptr<grpc::ClientContext> Context() {
   ctx->set_deadline(std::chrono::system_clock::now() +
                     std::chrono::seconds(60));
   return ctx;
-}
-
-std::vector<std::string> ViolatedFields(const grpc::Status& status) {
-  std::vector<std::string> fields;
-  google::rpc::Status details;
-  if (!details.ParseFromString(status.error_details())) return fields;
-  for (const auto& any : details.details()) {
-    google::rpc::BadRequest bad;
-    if (any.UnpackTo(&bad)) {
-      for (const auto& v : bad.field_violations()) fields.push_back(v.field());
-    }
-  }
-  return fields;
 }
 
 class MembersTest : public ::testing::Test {

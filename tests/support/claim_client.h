@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "grpcpp/grpcpp.h"
+#include "tests/support/rpc_details.h"
 #include "tpp/v1/claims.grpc.pb.h"
 #include "tpp/v1/eligibility.grpc.pb.h"
 #include "tpp/v1/members.grpc.pb.h"
@@ -55,10 +56,6 @@ grpc::Status Check(tpp::v1::EligibilityService::Stub* stub,
 grpc::Status List(tpp::v1::ClaimService::Stub* stub,
                   const tpp::v1::ListClaimsRequest& request,
                   std::vector<tpp::v1::Claim>* claims);
-
-// google.rpc details of an error.
-std::string ErrorReason(const grpc::Status& status);
-std::vector<std::string> ViolatedFields(const grpc::Status& status);
 
 }  // namespace tpp::testing
 
