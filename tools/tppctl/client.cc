@@ -36,7 +36,7 @@ std::shared_ptr<grpc::Channel> Connect(const ClientOptions& options,
   tls.pem_private_key = ReadOrDie(options.tls_dir + "/" + file + ".key");
   grpc::ChannelArguments args;
   // Dev certificates name localhost; production ones name the node.
-  args.SetSslTargetNameOverride("localhost");
+  args.SetSslTargetNameOverride(options.tls_server_name);
   return grpc::CreateCustomChannel(address, grpc::SslCredentials(tls), args);
 }
 

@@ -16,6 +16,9 @@ struct ClientOptions {
   std::string admin = "127.0.0.1:7444";   // admin listener
   std::string tls_dir = "./var/tls";
   std::string identity = "operator/alice";  // <role>/<id>: files in tls_dir
+  // The name the node's server certificate must hold (dev certificates:
+  // localhost; a cell's comes from the cell map).
+  std::string tls_server_name = "localhost";
   int timeout_ms = 10000;
 };
 
