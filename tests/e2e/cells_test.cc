@@ -305,6 +305,37 @@ TEST_F(CellsTest, ClaimsLandInTheCellOfTheirInsurer) {
   }
 }
 
+TEST_F(CellsTest, TppctlInsurerCommandsGoThroughTheEdge) {
+  // tppctl sets x-tpp-insurer for an insurer identity.
+  const std::string file = dir_ + "/contracts.jsonl";
+  std::ofstream(file) << R"({"contract_id":"SILVER-2026","guarantees":)"
+                      << R"([{"category":"OPTICAL","rate_bp":10000}]})"
+                      << "\n";
+  std::vector<std::string> args = {TPPCTL_PATH,
+                                   "--target",
+                                   absl::StrCat("127.0.0.1:", edge_port_),
+                                   "--tls_dir",
+                                   TestCerts::Get().dir(),
+                                   "--identity",
+                                   "insurer/100000002",
+                                   "contracts",
+                                   "put",
+                                   "--file",
+                                   file};
+  ASSERT_EQ(Spawn(args, dir_ + "/ctl.out", dir_ + "/ctl.err"), 0)
+      << ReadFileOrEmpty(dir_ + "/ctl.out")
+      << ReadFileOrEmpty(dir_ + "/ctl.err");
+  // The contract is in cell-b: a member of it imports there, directly.
+  auto direct =
+      tpp::v1::MemberService::NewStub(cells_[1]->Channel("insurer/100000002"));
+  tpp::v1::ImportSummary summary;
+  ASSERT_TRUE(
+      ImportMembers(direct.get(), CoveredMembers(1, 3, "SILVER-2026"), &summary)
+          .ok());
+  EXPECT_EQ(summary.accepted(), 1);
+  EXPECT_EQ(summary.rejected(), 0);
+}
+
 TEST_F(CellsTest, TheEdgeRefusesCallsItCannotRoute) {
   auto check = [](const std::shared_ptr<grpc::Channel>& channel,
                   tpp::v1::CheckEligibilityResponse* response) {

@@ -27,7 +27,8 @@ struct ClientOptions {
 std::shared_ptr<grpc::Channel> Connect(const ClientOptions& options,
                                        const std::string& address);
 
-// A context with the options' deadline.
+// A context with the options' deadline; for an insurer identity, the
+// x-tpp-insurer header the cells' edge router routes on.
 std::unique_ptr<grpc::ClientContext> NewContext(const ClientOptions& options);
 
 // "CODE: message (reason)" from a status and its ErrorInfo.
