@@ -9,7 +9,8 @@ packages=(
   grpc-proto librocksdb-dev libabsl-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   prometheus-cpp-dev libcli11-dev
-  python3-grpcio python3-protobuf
+  python3-grpcio python3-protobuf python3-yaml
+  haproxy
   clang-format
 )
 

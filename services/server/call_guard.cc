@@ -1,9 +1,13 @@
 #include "services/server/call_guard.h"
 
 #include <algorithm>
+#include <iterator>
+#include <string>
+#include <vector>
 
 #include "absl/time/clock.h"
 #include "services/common/errors.h"
+#include "services/common/status_macros.h"
 
 namespace tpp {
 
@@ -16,8 +20,10 @@ CallGuard::CallGuard(const Options& options, Listener listener,
       limiter_(limiter),
       gate_(gate) {}
 
-absl::StatusOr<Identity> IdentityOf(const grpc::ServerContextBase& ctx,
-                                    absl::string_view trust_domain) {
+namespace {
+
+// The single URI SAN of the connection's verified certificate.
+absl::StatusOr<std::string> PeerSpiffeId(const grpc::ServerContextBase& ctx) {
   std::shared_ptr<const grpc::AuthContext> auth = ctx.auth_context();
   if (auth == nullptr || !auth->IsPeerAuthenticated()) {
     return absl::UnauthenticatedError("no verified client certificate");
@@ -30,14 +36,43 @@ absl::StatusOr<Identity> IdentityOf(const grpc::ServerContextBase& ctx,
     return absl::UnauthenticatedError(
         "client certificate must hold exactly one URI SAN (a SPIFFE ID)");
   }
-  return ParseSpiffeId(absl::string_view(ids[0].data(), ids[0].size()),
-                       trust_domain);
+  return std::string(ids[0].data(), ids[0].size());
+}
+
+}  // namespace
+
+absl::StatusOr<Identity> IdentityOf(const grpc::ServerContextBase& ctx,
+                                    absl::string_view trust_domain) {
+  TPP_ASSIGN_OR_RETURN(std::string uri, PeerSpiffeId(ctx));
+  return ParseSpiffeId(uri, trust_domain);
+}
+
+absl::StatusOr<Identity> CallGuard::Authenticate(
+    const grpc::ServerContextBase& ctx) const {
+  TPP_ASSIGN_OR_RETURN(std::string uri, PeerSpiffeId(ctx));
+  if (options_.trusted_proxy_id.empty() || uri != options_.trusted_proxy_id) {
+    // Anyone but the edge router: a forwarded-certificate header, if any, is
+    // ignored.
+    return ParseSpiffeId(uri, options_.trust_domain);
+  }
+  auto forwarded = ctx.client_metadata().equal_range(kForwardedCertHeader);
+  if (forwarded.first == forwarded.second ||
+      std::next(forwarded.first) != forwarded.second ||
+      options_.forwarded_certs == nullptr) {
+    return absl::UnauthenticatedError(
+        "the edge router forwarded no (or several) client certificates");
+  }
+  const grpc::string_ref& value = forwarded.first->second;
+  TPP_ASSIGN_OR_RETURN(std::string client_uri,
+                       options_.forwarded_certs->VerifiedUriSan(
+                           absl::string_view(value.data(), value.size())));
+  return ParseSpiffeId(client_uri, options_.trust_domain);
 }
 
 absl::StatusOr<Caller> CallGuard::Admit(grpc::CallbackServerContext* ctx,
                                         absl::string_view method,
                                         bool streaming) const {
-  absl::StatusOr<Identity> identity = IdentityOf(*ctx, options_.trust_domain);
+  absl::StatusOr<Identity> identity = Authenticate(*ctx);
   if (!identity.ok()) {
     return WithReason(identity.status(), "UNAUTHENTICATED");
   }

@@ -15,6 +15,7 @@
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
 #include "services/server/authorization.h"
+#include "services/server/forwarded_identity.h"
 #include "services/server/identity.h"
 #include "services/server/rate_limiter.h"
 
@@ -58,6 +59,12 @@ class CallGuard {
     absl::Duration unary_deadline = absl::Seconds(30);
     absl::Duration stream_deadline = absl::Minutes(30);
     int inflight_max = 4096;
+    // The edge router's own SPIFFE ID: on a connection presenting exactly
+    // it, the caller is the certificate forwarded in kForwardedCertHeader,
+    // checked by `forwarded_certs` (which then outlives the guard). Empty:
+    // every caller is its connection's certificate. External listener only.
+    std::string trusted_proxy_id;
+    const ForwardedCertVerifier* forwarded_certs = nullptr;
   };
 
   // `counters`, `limiter` and `gate` (may be null) outlive the guard.
@@ -72,6 +79,11 @@ class CallGuard {
   // that touches `insurer_id`'s data. OK on the admin listener.
   absl::Status AdmitInsurer(const Caller& caller,
                             absl::string_view insurer_id) const;
+
+  // The caller's identity: the connection's certificate, or the one the
+  // trusted edge router forwards (see Options::trusted_proxy_id).
+  absl::StatusOr<Identity> Authenticate(
+      const grpc::ServerContextBase& ctx) const;
 
   Listener listener() const { return listener_; }
   const Options& options() const { return options_; }

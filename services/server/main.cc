@@ -18,6 +18,12 @@ ABSL_FLAG(std::string, admin_listen, "127.0.0.1:7444",
           "admin listener (operators)");
 ABSL_FLAG(std::string, metrics_listen, "127.0.0.1:9464",
           "Prometheus /metrics over HTTP; empty: off");
+ABSL_FLAG(std::string, health_listen, "",
+          "plaintext grpc.health.v1 only, for Kubernetes gRPC probes; "
+          "empty: off");
+ABSL_FLAG(std::string, trusted_proxy_identity, "",
+          "SPIFFE ID of the edge router whose forwarded client certificates "
+          "the external listener believes; empty: none");
 ABSL_FLAG(std::string, tls_dir, "./var/tls",
           "directory holding ca.pem, server.pem, server.key");
 ABSL_FLAG(std::string, trust_domain, "tpp.local",
@@ -61,6 +67,8 @@ int main(int argc, char** argv) {
   config.listen = absl::GetFlag(FLAGS_listen);
   config.admin_listen = absl::GetFlag(FLAGS_admin_listen);
   config.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  config.health_listen = absl::GetFlag(FLAGS_health_listen);
+  config.trusted_proxy_identity = absl::GetFlag(FLAGS_trusted_proxy_identity);
   config.tls_dir = absl::GetFlag(FLAGS_tls_dir);
   config.trust_domain = absl::GetFlag(FLAGS_trust_domain);
   config.master_key_file = absl::GetFlag(FLAGS_master_key_file);

@@ -27,6 +27,7 @@
 #include "services/members/members_service.h"
 #include "services/server/call_guard.h"
 #include "services/server/executor.h"
+#include "services/server/forwarded_identity.h"
 #include "services/server/metrics.h"
 #include "services/server/rate_limiter.h"
 #include "services/server/stream_registry.h"
@@ -46,6 +47,8 @@ namespace {
 // Workers for the CPU-heavy part of requests: one per core of the target
 // machine (gRPC's own threads move the messages).
 constexpr int kWorkerThreads = 2;
+// A HealthCheckRequest is a service name: nothing near this.
+constexpr int kHealthMessageBytesMax = 4096;
 
 absl::StatusOr<std::string> ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -69,11 +72,12 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerTls(
 }
 
 absl::Status WriteReadyFile(const std::string& path, int port, int admin_port,
-                            int metrics_port) {
+                            int metrics_port, int health_port) {
   std::string tmp = path + ".tmp";
   std::string json = absl::StrCat(
       "{\"port\":", port, ",\"admin_port\":", admin_port,
-      ",\"metrics_port\":", metrics_port, ",\"pid\":", ::getpid(), "}\n");
+      ",\"metrics_port\":", metrics_port, ",\"health_port\":", health_port,
+      ",\"pid\":", ::getpid(), "}\n");
   {
     std::ofstream out(tmp, std::ios::trunc);
     out << json;
@@ -84,6 +88,17 @@ absl::Status WriteReadyFile(const std::string& path, int port, int admin_port,
   }
   return absl::OkStatus();
 }
+
+// Drops the builder plugins (server reflection) from the health-only
+// listener: it serves grpc.health.v1 and nothing else.
+class NoPluginsOption final : public grpc::ServerBuilderOption {
+ public:
+  void UpdateArguments(grpc::ChannelArguments*) override {}
+  void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>*
+                         plugins) override {
+    plugins->clear();
+  }
+};
 
 // The services of one listener, each bound to that listener's guard. Every
 // service is registered on both listeners: the authorization table, not the
@@ -153,7 +168,13 @@ struct Server::State {
   std::unique_ptr<ListenerServices> admin_services;
   std::unique_ptr<grpc::Server> external;
   std::unique_ptr<grpc::Server> admin;
+  // Answers UNIMPLEMENTED to anything but health on the health listener (a
+  // server needs at least one callback service of its own to start).
+  grpc::CallbackGenericService health_unimplemented;
+  std::unique_ptr<grpc::Server> health;  // null when --health_listen is off
+  std::unique_ptr<ForwardedCertVerifier> forwarded_certs;
   int port = 0;
+  int health_port = 0;
   int admin_port = 0;
   int metrics_port = 0;
   absl::Mutex mu;
@@ -167,6 +188,7 @@ Server::~Server() { Shutdown(); }
 int Server::port() const { return state_->port; }
 int Server::admin_port() const { return state_->admin_port; }
 int Server::metrics_port() const { return state_->metrics_port; }
+int Server::health_port() const { return state_->health_port; }
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(
     const ServerConfig& config) {
@@ -175,6 +197,11 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   switch_options.proposal_ttl = config.proposal_ttl;
   TPP_RETURN_IF_ERROR(isolation::ValidateOptions(switch_options));
 
+  if (!config.trusted_proxy_identity.empty() &&
+      config.trusted_proxy_identity.rfind("spiffe://", 0) != 0) {
+    return absl::InvalidArgumentError(
+        "--trusted_proxy_identity must be a SPIFFE ID (spiffe://...)");
+  }
   auto state = std::make_unique<State>();
   state->config = config;
 
@@ -265,8 +292,18 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   guard_options.unary_deadline = config.unary_deadline;
   guard_options.stream_deadline = config.stream_deadline;
   guard_options.inflight_max = config.inflight_max;
+  // Operators never come through the edge router: only the external
+  // listener believes it.
+  CallGuard::Options external_options = guard_options;
+  if (!config.trusted_proxy_identity.empty()) {
+    TPP_ASSIGN_OR_RETURN(std::string ca, ReadFile(config.tls_dir + "/ca.pem"));
+    TPP_ASSIGN_OR_RETURN(state->forwarded_certs,
+                         ForwardedCertVerifier::Create(ca));
+    external_options.trusted_proxy_id = config.trusted_proxy_identity;
+    external_options.forwarded_certs = state->forwarded_certs.get();
+  }
   state->external_guard = std::make_unique<CallGuard>(
-      guard_options, Listener::kExternal, &state->counters,
+      external_options, Listener::kExternal, &state->counters,
       state->limiter.get(), &state->gate);
   state->admin_guard = std::make_unique<CallGuard>(
       guard_options, Listener::kAdmin, &state->counters, state->limiter.get(),
@@ -315,6 +352,21 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   TPP_ASSIGN_OR_RETURN(state->admin,
                        build(config.admin_listen, state->admin_services.get(),
                              &state->admin_port));
+  if (!config.health_listen.empty()) {
+    grpc::ServerBuilder builder;
+    builder.SetOption(std::make_unique<NoPluginsOption>());
+    builder.AddListeningPort(config.health_listen,
+                             grpc::InsecureServerCredentials(),
+                             &state->health_port);
+    builder.SetMaxReceiveMessageSize(kHealthMessageBytesMax);
+    builder.RegisterCallbackGenericService(&state->health_unimplemented);
+    state->health = builder.BuildAndStart();
+    if (state->health == nullptr || state->health_port == 0) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("cannot serve health on ", config.health_listen));
+    }
+    state->health->GetHealthCheckService()->SetServingStatus(true);
+  }
   if (!config.metrics_listen.empty()) {
     state->metrics_port = state->metrics.Serve(config.metrics_listen);
     if (state->metrics_port < 0) {
@@ -327,10 +379,12 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
       {{"port", state->port},
        {"admin_port", state->admin_port},
        {"metrics_port", state->metrics_port},
+       {"health_port", state->health_port},
        {"data_dir", config.data_dir}});
   if (!config.ready_file.empty()) {
     TPP_RETURN_IF_ERROR(WriteReadyFile(config.ready_file, state->port,
-                                       state->admin_port, state->metrics_port));
+                                       state->admin_port, state->metrics_port,
+                                       state->health_port));
   }
   return std::unique_ptr<Server>(new Server(std::move(state)));
 }
@@ -349,6 +403,9 @@ void Server::Shutdown() {
   // do: so wait for our calls ourselves, then shut down at once.
   state_->external->GetHealthCheckService()->SetServingStatus(false);
   state_->admin->GetHealthCheckService()->SetServingStatus(false);
+  if (state_->health != nullptr) {
+    state_->health->GetHealthCheckService()->SetServingStatus(false);
+  }
   state_->counters.draining.store(true);
   const absl::Time grace_end = absl::Now() + state_->config.shutdown_grace;
   while (state_->counters.tpp_inflight.load() > 0 && absl::Now() < grace_end) {
@@ -360,6 +417,7 @@ void Server::Shutdown() {
   std::thread admin([&] { state_->admin->Shutdown(deadline); });
   state_->external->Shutdown(deadline);
   admin.join();
+  if (state_->health != nullptr) state_->health->Shutdown(deadline);
   Log(LogLevel::kInfo, "listeners_stopped", {});
   state_->rotation->Stop();  // uses the commit queue: before it stops
   state_->commits->Stop();

@@ -23,8 +23,15 @@ struct ServerConfig {
   std::string listen = "127.0.0.1:7443";
   std::string admin_listen = "127.0.0.1:7444";
   std::string metrics_listen = "127.0.0.1:9464";  // empty: no metrics
+  // Plaintext grpc.health.v1 and nothing else, for Kubernetes' native gRPC
+  // probes (which cannot present a client certificate). Empty: off.
+  std::string health_listen;
   std::string tls_dir = "./var/tls";
   std::string trust_domain = "tpp.local";
+  // The edge router's SPIFFE ID, whose forwarded client certificates the
+  // external listener believes (services/server/forwarded_identity.h).
+  // Empty: none.
+  std::string trusted_proxy_identity;
   std::string master_key_file = "./var/master.key";
   // Written (atomically) with the bound ports once listening, as JSON.
   std::string ready_file;
@@ -54,6 +61,7 @@ class Server {
   int port() const;
   int admin_port() const;
   int metrics_port() const;
+  int health_port() const;  // 0 when --health_listen is off
 
   // Stops accepting, lets in-flight calls finish within the grace period,
   // cancels the rest, drains the commit queue and flushes the database.

@@ -73,7 +73,8 @@ const TestCerts& TestCerts::Get() {
     RunOrDie(absl::StrCat(
         script, " ", dir,
         " provider/750100001 provider/750100002 insurer/100000001"
-        " insurer/100000002 operator/alice operator/bob operator/carol"
+        " insurer/100000002 insurer/100000003 operator/alice operator/bob"
+        " operator/carol edge/haproxy"
         " 2>/dev/null"));
     // The special certificates are signed by the same CA, made in a side
     // folder and renamed so their files do not clash with the good ones.
@@ -173,6 +174,7 @@ absl::Status TppdProcess::Start() {
       port_ = ParseInt(ready, "port");
       admin_port_ = ParseInt(ready, "admin_port");
       metrics_port_ = ParseInt(ready, "metrics_port");
+      health_port_ = ParseInt(ready, "health_port");
       return absl::OkStatus();
     }
     int status = 0;

@@ -25,7 +25,8 @@ class TestCerts {
  public:
   // The identities every test can use, plus special ones:
   // "bad/other-domain" (trust domain other.test), "bad/two-sans" (two URI
-  // SANs), "bad/no-san" (no URI SAN).
+  // SANs), "bad/no-san" (no URI SAN), "edge/haproxy" (the edge router of
+  // the cells tests: a role tppd does not know).
   static const TestCerts& Get();
   const std::string& dir() const { return dir_; }
   // `identity` is "provider/750100001" and the like; one not made yet is
@@ -63,6 +64,8 @@ class TppdProcess {
   int port() const { return port_; }
   int admin_port() const { return admin_port_; }
   int metrics_port() const { return metrics_port_; }
+  // 0 unless started with --health_listen.
+  int health_port() const { return health_port_; }
   const std::string& data_dir() const { return data_dir_; }
   // What tppd wrote on stderr so far.
   std::string Stderr() const;
@@ -82,6 +85,7 @@ class TppdProcess {
   int port_ = 0;
   int admin_port_ = 0;
   int metrics_port_ = 0;
+  int health_port_ = 0;
 };
 
 // Reads a whole file; empty when absent.

@@ -36,7 +36,7 @@ std::shared_ptr<grpc::Channel> Connect(const ClientOptions& options,
   tls.pem_private_key = ReadOrDie(options.tls_dir + "/" + file + ".key");
   grpc::ChannelArguments args;
   // Dev certificates name localhost; production ones name the node.
-  args.SetSslTargetNameOverride("localhost");
+  args.SetSslTargetNameOverride(options.tls_server_name);
   return grpc::CreateCustomChannel(address, grpc::SslCredentials(tls), args);
 }
 
@@ -44,6 +44,13 @@ std::unique_ptr<grpc::ClientContext> NewContext(const ClientOptions& options) {
   auto ctx = std::make_unique<grpc::ClientContext>();
   ctx->set_deadline(std::chrono::system_clock::now() +
                     std::chrono::milliseconds(options.timeout_ms));
+  // Behind a cells edge router, an insurer's calls go to its cell
+  // (k8s/README.md); a node reached directly ignores the header.
+  constexpr char kInsurerPrefix[] = "insurer/";
+  if (options.identity.rfind(kInsurerPrefix, 0) == 0) {
+    ctx->AddMetadata("x-tpp-insurer",
+                     options.identity.substr(sizeof(kInsurerPrefix) - 1));
+  }
   return ctx;
 }
 

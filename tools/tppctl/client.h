@@ -16,6 +16,9 @@ struct ClientOptions {
   std::string admin = "127.0.0.1:7444";   // admin listener
   std::string tls_dir = "./var/tls";
   std::string identity = "operator/alice";  // <role>/<id>: files in tls_dir
+  // The name the node's server certificate must hold (dev certificates:
+  // localhost; a cell's comes from the cell map).
+  std::string tls_server_name = "localhost";
   int timeout_ms = 10000;
 };
 
@@ -24,7 +27,8 @@ struct ClientOptions {
 std::shared_ptr<grpc::Channel> Connect(const ClientOptions& options,
                                        const std::string& address);
 
-// A context with the options' deadline.
+// A context with the options' deadline; for an insurer identity, the
+// x-tpp-insurer header the cells' edge router routes on.
 std::unique_ptr<grpc::ClientContext> NewContext(const ClientOptions& options);
 
 // "CODE: message (reason)" from a status and its ErrorInfo.

@@ -1,13 +1,17 @@
 // tppctl: the command-line client of operators and insurers.
+#include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 
 #include "CLI/CLI.hpp"
+#include "tools/tppctl/cells.h"
 #include "tools/tppctl/client.h"
 #include "tools/tppctl/contracts_command.h"
 #include "tools/tppctl/isolation_command.h"
 #include "tools/tppctl/keys_command.h"
 #include "tools/tppctl/members_command.h"
+#include "tools/tppctl/settle_command.h"
 #include "tools/tppctl/status_command.h"
 #include "tools/tppctl/unseal_command.h"
 
@@ -31,10 +35,33 @@ int main(int argc, char** argv) {
   app.add_option("--timeout_ms", options.timeout_ms, "deadline of each call")
       ->capture_default_str();
 
+  std::string cells_file;
+  CLI::Option* cells_option = app.add_option(
+      "--cells", cells_file,
+      "cell map (JSON): run status, isolate or settle on every cell");
+
+  // With --cells, `command` runs on every cell and each is reported;
+  // without, on the one node of --target and --admin.
+  auto on_cells = [&](const tpp::ctl::CellCommand& command) {
+    if (cells_file.empty()) return command(options, tpp::ops::v1::Cell());
+    absl::StatusOr<tpp::ops::v1::CellMap> map =
+        tpp::ctl::LoadCellMap(cells_file);
+    if (!map.ok()) {
+      std::fprintf(stderr, "tppctl: %s\n", map.status().ToString().c_str());
+      return 2;
+    }
+    return tpp::ctl::RunOnCells(options, *map, command);
+  };
+
   int exit_code = 0;
   CLI::App* status = app.add_subcommand(
       "status", "health of both listeners and isolation state");
-  status->callback([&] { exit_code = tpp::ctl::RunStatus(options); });
+  status->callback([&] {
+    exit_code = on_cells(
+        [](const tpp::ctl::ClientOptions& node, const tpp::ops::v1::Cell&) {
+          return tpp::ctl::RunStatus(node);
+        });
+  });
 
   CLI::App* members =
       app.add_subcommand("members", "an insurer's members (insurer identity)");
@@ -81,8 +108,41 @@ int main(int argc, char** argv) {
   isolate->add_option("--reason", reason, "why (recorded)")->required();
   isolate->add_flag("--seal", seal,
                     "also wipe every key from memory (unseal needs shares)");
-  isolate->callback(
-      [&] { exit_code = tpp::ctl::RunIsolate(options, scope, reason, seal); });
+  isolate->callback([&] {
+    exit_code = on_cells(
+        [&](const tpp::ctl::ClientOptions& node, const tpp::ops::v1::Cell&) {
+          return tpp::ctl::RunIsolate(node, scope, reason, seal);
+        });
+  });
+
+  // Settlement (operators, admin listener).
+  std::string insurer_id, cutoff;
+  CLI::App* settle = app.add_subcommand(
+      "settle", "close insurers' settlement windows up to a cut-off date");
+  settle->add_option("--cutoff", cutoff, "YYYY-MM-DD, inclusive")->required();
+  settle->add_option("--insurer", insurer_id,
+                     "the insurer (with --cells: default every insurer of "
+                     "every cell)");
+  settle->callback([&] {
+    if (cells_file.empty()) {
+      if (insurer_id.empty()) {
+        std::fprintf(stderr, "tppctl: settle needs --insurer (or --cells)\n");
+        exit_code = 2;
+        return;
+      }
+      exit_code = tpp::ctl::RunSettle(options, insurer_id, cutoff);
+      return;
+    }
+    exit_code = on_cells([&](const tpp::ctl::ClientOptions& node,
+                             const tpp::ops::v1::Cell& cell) {
+      int code = 0;
+      for (const std::string& insurer : cell.insurers()) {
+        if (!insurer_id.empty() && insurer != insurer_id) continue;
+        code = std::max(code, tpp::ctl::RunSettle(node, insurer, cutoff));
+      }
+      return code;
+    });
+  });
 
   CLI::App* reopen = app.add_subcommand(
       "reopen", "two-person reopening: one proposes, another approves");
@@ -133,6 +193,12 @@ int main(int argc, char** argv) {
   unseal->add_option("--share", share_file, "the share file")->required();
   unseal->callback(
       [&] { exit_code = tpp::ctl::RunUnseal(options, share_file); });
+
+  // Every other command works on one node: --cells is refused, not ignored.
+  for (CLI::App* one_node :
+       {members, contracts, keys, reopen, isolation, init_keys, unseal}) {
+    one_node->excludes(cells_option);
+  }
 
   try {
     app.parse(argc, argv);
