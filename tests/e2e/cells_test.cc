@@ -408,7 +408,7 @@ TEST_F(CellsTest, TppctlFansOutAndReportsEveryCell) {
   EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
   for (const CellSpec& spec : kCells) {
     EXPECT_TRUE(absl::StrContains(run.out, "== cell " + spec.name)) << run.out;
-    EXPECT_TRUE(absl::StrContains(run.out, "settled insurer " + spec.insurer))
+    EXPECT_TRUE(absl::StrContains(run.out, "insurer_id: " + spec.insurer))
         << run.out;
   }
 

@@ -10,8 +10,10 @@
 #include "tools/tppctl/contracts_command.h"
 #include "tools/tppctl/isolation_command.h"
 #include "tools/tppctl/keys_command.h"
+#include "tools/tppctl/ledger_command.h"
 #include "tools/tppctl/members_command.h"
-#include "tools/tppctl/settle_command.h"
+#include "tools/tppctl/settlement_command.h"
+#include "tools/tppctl/statement_command.h"
 #include "tools/tppctl/status_command.h"
 #include "tools/tppctl/unseal_command.h"
 
@@ -169,6 +171,46 @@ int main(int argc, char** argv) {
   isolation->require_subcommand(1);
   isolation->add_subcommand("status", "every scope, pending proposals, sealing")
       ->callback([&] { exit_code = tpp::ctl::RunIsolationStatus(options); });
+
+  // Settlement listings, statements, the ledger (issue #5).
+  CLI::App* settlements = app.add_subcommand(
+      "settlements", "settlements and acknowledgements (operators, insurers)");
+  settlements->require_subcommand(1);
+  CLI::App* list_settlements = settlements->add_subcommand(
+      "list", "settlements with their acknowledgements, both sides' figures");
+  list_settlements->add_option("--insurer", insurer_id,
+                               "only this insurer's (operators)");
+  list_settlements->callback(
+      [&] { exit_code = tpp::ctl::RunSettlementsList(options, insurer_id); });
+
+  CLI::App* statement =
+      app.add_subcommand("statement", "settlement statements (insurers)");
+  statement->require_subcommand(1);
+  tpp::ctl::StatementFetch fetch;
+  CLI::App* fetch_statement = statement->add_subcommand(
+      "fetch", "stream a statement, verify it against its trailer");
+  fetch_statement
+      ->add_option("--settlement", fetch.settlement_id,
+                   "the settlement id, e.g. 100000001-20261130")
+      ->required();
+  fetch_statement->add_option("--format", fetch.format, "csv | json")
+      ->check(CLI::IsMember({"csv", "json"}))
+      ->capture_default_str();
+  fetch_statement->add_option(
+      "--out", fetch.out,
+      "file to write (default stdout); kept only if verified");
+  fetch_statement->add_flag("--force", fetch.force,
+                            "replace an existing --out file");
+  fetch_statement->add_flag(
+      "--acknowledge", fetch.acknowledge,
+      "once verified, acknowledge it with the recomputed figures");
+  fetch_statement->callback(
+      [&] { exit_code = tpp::ctl::RunStatementFetch(options, fetch); });
+
+  CLI::App* ledger = app.add_subcommand("ledger", "the ledger (operators)");
+  ledger->require_subcommand(1);
+  ledger->add_subcommand("verify", "check every ledger invariant")
+      ->callback([&] { exit_code = tpp::ctl::RunLedgerVerify(options); });
 
   std::string key_file = "./var/master.key";
   std::string out_dir;
