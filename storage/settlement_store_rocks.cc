@@ -244,6 +244,22 @@ absl::StatusOr<std::vector<Settlement>> RocksSettlementStore::List(
   return out;
 }
 
+absl::StatusOr<Settlement> RocksSettlementStore::Latest(
+    absl::string_view insurer_id) const {
+  // Ids are "<insurer>-<YYYYMMDD>": the insurer's sort by cutoff.
+  const std::string prefix = SettlementKey(absl::StrCat(insurer_id, "-"));
+  std::string last;
+  absl::Status status =
+      Scan(*db_, Cf::kSettlements, prefix, "",
+           [&](absl::string_view, absl::string_view value) -> absl::Status {
+             last = std::string(value);
+             return absl::OkStatus();
+           });
+  if (!status.ok()) return status;
+  if (last.empty()) return absl::NotFoundError("no settlement");
+  return DecodeSettlement(last);
+}
+
 absl::StatusOr<Settlement> RocksSettlementStore::Run(
     const Settlement& opening, const AdherentOf& adherent_of) {
   Settlement settlement = opening;

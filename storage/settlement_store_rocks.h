@@ -29,6 +29,8 @@ class RocksSettlementStore final : public SettlementStore {
   absl::StatusOr<std::vector<Settlement>> List(absl::string_view insurer_id,
                                                absl::string_view after,
                                                size_t max) const override;
+  absl::StatusOr<Settlement> Latest(
+      absl::string_view insurer_id) const override;
   absl::StatusOr<Settlement> Run(const Settlement& opening,
                                  const AdherentOf& adherent_of) override;
   absl::StatusOr<std::vector<StatementLine>> Lines(

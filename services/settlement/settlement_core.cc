@@ -32,6 +32,18 @@ absl::StatusOr<Settlement> SettlementCore::Run(const std::string& insurer_id,
     return WithReason(absl::NotFoundError("unknown insurer"),
                       "INSURER_UNKNOWN");
   }
+  // Cutoffs only move forward: a window once closed up to a date is never
+  // reopened before it (reversals go into later settlements).
+  absl::StatusOr<Settlement> latest = store_->Latest(insurer_id);
+  if (latest.ok() && latest->closed && cutoff < latest->cutoff_date) {
+    return WithReason(
+        absl::FailedPreconditionError(
+            "the insurer was already settled up to a later cutoff"),
+        "CUTOFF_BEFORE_LAST_SETTLEMENT");
+  }
+  if (!latest.ok() && !absl::IsNotFound(latest.status())) {
+    return latest.status();
+  }
   absl::StatusOr<std::string> boundary = claims_->BeginSettlement(insurer_id);
   if (!boundary.ok()) return boundary.status();
   Settlement opening;

@@ -33,7 +33,8 @@ class SettlementCore {
   // Closes `insurer_id`'s window up to `cutoff`, or returns the settlement
   // already made for that pair (finishing it if a crash left it open).
   // NOT_FOUND for an insurer tpp does not know; ABORTED when another run of
-  // the insurer is going on.
+  // the insurer is going on; FAILED_PRECONDITION (CUTOFF_BEFORE_LAST_
+  // SETTLEMENT) for a cutoff before the insurer's latest settlement's.
   absl::StatusOr<Settlement> Run(const std::string& insurer_id, Date cutoff);
 
   // The settlement as `insurer_id` (empty: an operator) may see it;

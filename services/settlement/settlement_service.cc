@@ -24,6 +24,7 @@ void SettlementToProto(const Settlement& s, tpp::v1::Settlement* out) {
   out->set_insurer_id(s.insurer_id);
   out->set_cutoff_date(s.cutoff_date.ToString());
   out->set_claim_count(s.claim_count);
+  out->set_line_count(s.line_count);
   out->set_total_cents(s.total_cents);
   out->set_digest(s.digest);
   out->set_created_at(Rfc3339(s.created_at));
@@ -195,9 +196,10 @@ grpc::ServerUnaryReactor* SettlementServiceImpl::RunSettlement(
   }
   std::optional<Date> cutoff =
       DateField(request->cutoff_date(), "cutoff_date", &violations);
-  if (cutoff &&
-      cutoff->DaysSinceEpoch() > UtcDate(clock_->Now()).DaysSinceEpoch() + 1) {
-    violations.Add("cutoff_date", "must not be in the future");
+  // Claims dated up to tomorrow (UTC) are accepted, but a window is closed
+  // only up to today: tomorrow's claims may still come.
+  if (cutoff && *cutoff > UtcDate(clock_->Now())) {
+    violations.Add("cutoff_date", "must not be after today (UTC)");
   }
   if (!violations.empty()) return FinishUnary(ctx, violations.ToStatus());
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();

@@ -32,6 +32,10 @@ class SettlementStore {
       absl::string_view insurer_id, absl::string_view after,
       size_t max) const = 0;
 
+  // The insurer's settlement with the latest cutoff; NOT_FOUND when none.
+  virtual absl::StatusOr<Settlement> Latest(
+      absl::string_view insurer_id) const = 0;
+
   // Writes `opening` (not closed), then moves into it, in synced chunks,
   // every claim of its insurer in the open window with a care date up to
   // its cutoff and an id below its boundary, and every pending reversal

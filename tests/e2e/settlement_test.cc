@@ -305,6 +305,18 @@ TEST_F(SettlementTest, ThreeInsurersTenProvidersAThousandClaims) {
     EXPECT_EQ(RemittedFor(next.settlement_id()), -reversed[k]);
   }
 
+  // Cutoffs only move forward: an earlier one than the last is refused,
+  // while the same earlier settlement again is still its old self.
+  {
+    tpp::v1::Settlement earlier;
+    grpc::Status status = Run(0, DayUtc(absl::Hours(48)), &earlier);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+    EXPECT_EQ(ErrorReason(status), "CUTOFF_BEFORE_LAST_SETTLEMENT");
+    ASSERT_TRUE(Run(0, yesterday, &earlier).ok());
+    EXPECT_EQ(earlier.settlement_id(), first[0].settlement_id());
+    EXPECT_EQ(earlier.line_count(), first[0].line_count());
+  }
+
   tpp::v1::VerifyLedgerResponse verdict;
   auto ctx = Context();
   ASSERT_TRUE(
@@ -325,7 +337,7 @@ TEST_F(SettlementTest, OnlyOperatorsRunSettlementsAndBadInputIsNamed) {
   EXPECT_EQ(
       provider->RunSettlement(ctx.get(), request, &settlement).error_code(),
       grpc::StatusCode::PERMISSION_DENIED);
-  request.set_cutoff_date("2999-01-01");
+  request.set_cutoff_date(DayUtc(-absl::Hours(24)));  // tomorrow
   auto ctx2 = Context();
   grpc::Status status =
       operator_->RunSettlement(ctx2.get(), request, &settlement);
