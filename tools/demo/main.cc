@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "services/members/member_record_csv.h"
+#include "tools/demo/operator_steps.h"
 #include "tools/gen/member_generator.h"
 #include "tools/tppctl/client.h"
 #include "tpp/v1/claims.grpc.pb.h"
@@ -238,6 +239,8 @@ int Run(const ClientOptions& base) {
   if (int failed = ClaimSteps(pharmacy, insurer, base, first); failed != 0) {
     return failed;
   }
+  if (int failed = KillSwitchSteps(base, first); failed != 0) return failed;
+  if (int failed = SettlementSteps(base, first); failed != 0) return failed;
 
   Step("pharmacy 750100001",
        "tries the operators' admin listener with its own certificate");
