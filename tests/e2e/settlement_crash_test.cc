@@ -1,0 +1,149 @@
+// Crash consistency of a settlement run: an insurer's window of claims,
+// RunSettlement, SIGKILL a random moment later (seed printed), restart.
+// The ledger must verify at once (each chunk is one atomic batch), and
+// running the same settlement again must finish it with exactly the claims
+// of the window: total and count equal to the claims approved.
+#include <signal.h>
+
+#include <atomic>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
+#include "gtest/gtest.h"
+#include "tests/support/claim_client.h"
+#include "tests/support/member_client.h"
+#include "tests/support/tppd_process.h"
+#include "tpp/v1/settlement.grpc.pb.h"
+
+namespace tpp::testing {
+namespace {
+
+using tpp::v1::ClaimService;
+using tpp::v1::MemberService;
+using tpp::v1::SettlementService;
+
+constexpr int kMembers = 200;
+constexpr int kClaims = 12000;  // about 12 chunks of the run
+
+struct Call {
+  grpc::ClientContext ctx;
+  tpp::v1::SubmitClaimRequest request;
+  tpp::v1::Claim response;
+  grpc::Status status;
+};
+
+std::string Today() {
+  return absl::FormatTime("%Y-%m-%d", absl::Now(), absl::UTCTimeZone());
+}
+
+TEST(SettlementCrashTest, KilledMidRunThenFinishedByTheSameRun) {
+  const uint64_t seed = std::random_device()();
+  std::mt19937_64 random(seed);
+  const int kill_after_ms = static_cast<int>(random() % 150);
+  std::cout << "seed " << seed << ": SIGKILL " << kill_after_ms
+            << " ms into the settlement run\n";
+
+  // One pharmacy makes every claim: lift the per-credential rate limit.
+  TppdProcess server({"--rate_per_s=1000000", "--rate_burst=1000000"});
+  ASSERT_TRUE(server.Start().ok());
+  auto insurer = MemberService::NewStub(server.Channel("insurer/100000001"));
+  ASSERT_TRUE(PutPharmacyContract(insurer.get(), "GOLD", 20000, 0).ok());
+  std::vector<tpp::v1::MemberRecord> members =
+      CoveredMembers(kMembers, seed, "GOLD");
+  tpp::v1::ImportSummary summary;
+  ASSERT_TRUE(ImportMembers(insurer.get(), members, &summary).ok());
+
+  // The window: kClaims claims through the callback API, 256 at a time.
+  auto claims = ClaimService::NewStub(server.Channel("provider/750100001"));
+  int64_t approved_total = 0;
+  int64_t approved_count = 0;
+  for (int first = 0; first < kClaims; first += 256) {
+    std::vector<std::unique_ptr<Call>> calls;
+    std::atomic<int> left{std::min(256, kClaims - first)};
+    absl::Notification done;
+    for (int i = first; i < first + 256 && i < kClaims; ++i) {
+      auto call = std::make_unique<Call>();
+      call->request =
+          PharmacyClaim(members[i % kMembers], absl::StrCat("K-", i),
+                        absl::StrCat("A", i), 1000 + i % 500, 900, 600);
+      call->ctx.set_deadline(std::chrono::system_clock::now() +
+                             std::chrono::seconds(60));
+      Call* raw = call.get();
+      claims->async()->SubmitClaim(&raw->ctx, &raw->request, &raw->response,
+                                   [&, raw](grpc::Status s) {
+                                     raw->status = s;
+                                     if (left.fetch_sub(1) == 1) done.Notify();
+                                   });
+      calls.push_back(std::move(call));
+    }
+    done.WaitForNotification();
+    for (const auto& call : calls) {
+      ASSERT_TRUE(call->status.ok())
+          << call->status.error_code() << " " << call->status.error_message();
+      ASSERT_EQ(call->response.status(), tpp::v1::APPROVED);
+      approved_total += call->response.amc_total_cents();
+      ++approved_count;
+    }
+  }
+
+  // The run, killed a random moment after it starts.
+  {
+    auto admin = SettlementService::NewStub(
+        server.Channel("operator/alice", TppdProcess::Port::kAdmin));
+    tpp::v1::RunSettlementRequest request;
+    request.set_insurer_id(kInsurerId);
+    request.set_cutoff_date(Today());
+    tpp::v1::Settlement ignored;
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() +
+                     std::chrono::seconds(60));
+    std::thread run([&] { admin->RunSettlement(&ctx, request, &ignored); });
+    absl::SleepFor(absl::Milliseconds(kill_after_ms));
+    ::kill(server.pid(), SIGKILL);
+    run.join();
+    server.Kill();
+  }
+
+  ASSERT_TRUE(server.Start().ok());
+  auto admin = SettlementService::NewStub(
+      server.Channel("operator/alice", TppdProcess::Port::kAdmin));
+  // Whatever the kill left, every invariant holds at once: an open
+  // settlement is the one violation it may name.
+  {
+    tpp::v1::VerifyLedgerResponse verdict;
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(admin->VerifyLedger(&ctx, {}, &verdict).ok());
+    std::cout << "after the kill: "
+              << (verdict.ok() ? "ledger ok" : verdict.violation()) << "\n";
+    if (!verdict.ok()) {
+      EXPECT_NE(verdict.violation().find("still open"), std::string::npos)
+          << verdict.violation();
+    }
+  }
+  // The same run finishes it (or returns it, if it had closed).
+  tpp::v1::RunSettlementRequest request;
+  request.set_insurer_id(kInsurerId);
+  request.set_cutoff_date(Today());
+  tpp::v1::Settlement settlement;
+  {
+    grpc::ClientContext ctx;
+    grpc::Status status = admin->RunSettlement(&ctx, request, &settlement);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+  }
+  EXPECT_EQ(settlement.claim_count(), approved_count);
+  EXPECT_EQ(settlement.total_cents(), approved_total);
+  EXPECT_EQ(settlement.line_count(), approved_count);
+  tpp::v1::VerifyLedgerResponse verdict;
+  grpc::ClientContext ctx;
+  ASSERT_TRUE(admin->VerifyLedger(&ctx, {}, &verdict).ok());
+  EXPECT_TRUE(verdict.ok()) << verdict.violation();
+  server.Stop();
+}
+
+}  // namespace
+}  // namespace tpp::testing
