@@ -4,10 +4,7 @@
 // KEYS_SEALED and no data, across a restart too), `init-keys` splits the
 // master key into 5 shares, and `unseal` from 3 distinct operators brings
 // the keys back.
-#include <fcntl.h>
-#include <spawn.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -20,6 +17,7 @@
 #include "gtest/gtest.h"
 #include "tests/e2e/isolation_support.h"
 #include "tests/support/member_client.h"
+#include "tests/support/tppctl_runner.h"
 #include "tests/support/tppd_process.h"
 #include "tpp/v1/keys.grpc.pb.h"
 #include "tpp/v1/members.grpc.pb.h"
@@ -27,8 +25,6 @@
 #ifndef TPPCTL_PATH
 #error "TPPCTL_PATH must name the tppctl binary"
 #endif
-
-extern char** environ;
 
 namespace tpp::testing {
 namespace {
@@ -43,12 +39,6 @@ std::string Secret(const std::string& share_file) {
   EXPECT_GE(y.size(), 64u);
   return y;
 }
-
-struct Output {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
 
 class IsolationTppctlTest : public ::testing::Test {
  protected:
@@ -70,7 +60,8 @@ class IsolationTppctlTest : public ::testing::Test {
   }
 
   // tppctl as `identity`, stdout and stderr captured.
-  Output Tppctl(const std::string& identity, std::vector<std::string> command) {
+  TppctlRun Tppctl(const std::string& identity,
+                   std::vector<std::string> command) {
     std::vector<std::string> args = {
         TPPCTL_PATH,
         "--target",
@@ -82,31 +73,7 @@ class IsolationTppctlTest : public ::testing::Test {
         "--identity",
         identity};
     args.insert(args.end(), command.begin(), command.end());
-    std::vector<char*> argv;
-    for (std::string& arg : args) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    const std::string out = dir_ + "/out.txt";
-    const std::string err = dir_ + "/err.txt";
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, out.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_addopen(&actions, 2, err.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    pid_t pid = -1;
-    Output run;
-    if (posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ) ==
-        0) {
-      int wstatus = 0;
-      if (waitpid(pid, &wstatus, 0) == pid && WIFEXITED(wstatus)) {
-        run.exit_code = WEXITSTATUS(wstatus);
-      }
-    }
-    posix_spawn_file_actions_destroy(&actions);
-    run.out = ReadFileOrEmpty(out);
-    run.err = ReadFileOrEmpty(err);
-    return run;
+    return RunProcess(args, dir_);
   }
 
   grpc::Status Get(const tpp::v1::MemberRecord& who,
@@ -127,7 +94,7 @@ class IsolationTppctlTest : public ::testing::Test {
 };
 
 TEST_F(IsolationTppctlTest, IsolateProposeApproveAndStatus) {
-  Output run =
+  TppctlRun run =
       Tppctl("operator/alice", {"isolate", "--scope", "insurer:100000002",
                                 "--reason", "suspicious reads"});
   ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
@@ -170,9 +137,9 @@ TEST_F(IsolationTppctlTest, IsolateProposeApproveAndStatus) {
 
 TEST_F(IsolationTppctlTest, SealThenUnsealWithThreeOfFiveShares) {
   const std::string shares = dir_ + "/shares";
-  Output run = Tppctl("operator/alice",
-                      {"init-keys", "--master_key_file", KeyFile(), "--shares",
-                       "5", "--threshold", "3", "--out", shares});
+  TppctlRun run = Tppctl(
+      "operator/alice", {"init-keys", "--master_key_file", KeyFile(),
+                         "--shares", "5", "--threshold", "3", "--out", shares});
   ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
   auto share = [&](int x) {
     return absl::StrCat(shares, "/share-", x, ".txt");

@@ -2,10 +2,7 @@
 // against a real tppd: `contracts put`, then `members import` of files made
 // by tpp-gen-members, with the exit codes, the summaries and the promise that
 // nothing tppctl prints holds a NIR or a name from the file.
-#include <fcntl.h>
-#include <spawn.h>
 #include <stdlib.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -18,6 +15,7 @@
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
 #include "services/members/member_csv.h"
+#include "tests/support/tppctl_runner.h"
 #include "tests/support/tppd_process.h"
 #include "tpp/v1/members.grpc.pb.h"
 
@@ -27,8 +25,6 @@
 #ifndef TPP_GEN_MEMBERS_PATH
 #error "TPP_GEN_MEMBERS_PATH must name the tpp-gen-members binary"
 #endif
-
-extern char** environ;
 
 namespace tpp::testing {
 namespace {
@@ -43,39 +39,6 @@ constexpr char kContracts[] =
     R"({"contract_id":"SILVER-2026","guarantees":[{"category":"OPTICAL",)"
     R"("rate_bp":10000}]})"
     "\n";
-
-// Runs `args` with stdin from /dev/null and stdout, stderr to files;
-// returns the exit code (or 128 + signal).
-int Spawn(const std::vector<std::string>& args, const std::string& out_path,
-          const std::string& err_path) {
-  std::vector<char*> argv;
-  for (const std::string& arg : args) {
-    argv.push_back(const_cast<char*>(arg.c_str()));
-  }
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  pid_t pid = -1;
-  const int spawned =
-      posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (spawned != 0) return -1;
-  int wstatus = 0;
-  if (waitpid(pid, &wstatus, 0) != pid) return -1;
-  if (WIFEXITED(wstatus)) return WEXITSTATUS(wstatus);
-  return 128 + WTERMSIG(wstatus);
-}
-
-struct Output {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
 
 std::vector<MemberCsvRow> ReadRows(const std::string& path) {
   MemberCsvParser parser;
@@ -117,8 +80,8 @@ class TppctlTest : public ::testing::Test {
 
   std::string Path(const std::string& name) const { return dir_ + "/" + name; }
 
-  Output Tppctl(std::vector<std::string> command,
-                const std::string& target = "") {
+  TppctlRun Tppctl(std::vector<std::string> command,
+                   const std::string& target = "") {
     std::vector<std::string> args = {
         TPPCTL_PATH,
         "--target",
@@ -128,15 +91,11 @@ class TppctlTest : public ::testing::Test {
         "--identity",
         kInsurer};
     args.insert(args.end(), command.begin(), command.end());
-    Output run;
-    run.exit_code = Spawn(args, Path("out.txt"), Path("err.txt"));
-    run.out = ReadFileOrEmpty(Path("out.txt"));
-    run.err = ReadFileOrEmpty(Path("err.txt"));
-    return run;
+    return RunProcess(args, dir_);
   }
 
   // As an operator, on the admin listener.
-  Output OperatorTppctl(std::vector<std::string> command) {
+  TppctlRun OperatorTppctl(std::vector<std::string> command) {
     std::vector<std::string> args = {
         TPPCTL_PATH,
         "--target",
@@ -148,27 +107,24 @@ class TppctlTest : public ::testing::Test {
         "--identity",
         "operator/alice"};
     args.insert(args.end(), command.begin(), command.end());
-    Output run;
-    run.exit_code = Spawn(args, Path("out.txt"), Path("err.txt"));
-    run.out = ReadFileOrEmpty(Path("out.txt"));
-    run.err = ReadFileOrEmpty(Path("err.txt"));
-    return run;
+    return RunProcess(args, dir_);
   }
 
   void PutContracts() {
     std::ofstream(Path("contracts.jsonl")) << kContracts;
-    Output run =
+    TppctlRun run =
         Tppctl({"contracts", "put", "--file", Path("contracts.jsonl")});
     ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
   }
 
   // kMembers members on GOLD-2026 (seed kSeed) in `name`; returns the rows.
   std::vector<MemberCsvRow> Generate(const std::string& name) {
-    const int rc =
-        Spawn({TPP_GEN_MEMBERS_PATH, "--count", std::to_string(kMembers),
-               "--seed", std::to_string(kSeed), "--contracts", "GOLD-2026"},
-              Path(name), Path("gen-err.txt"));
-    EXPECT_EQ(rc, 0) << ReadFileOrEmpty(Path("gen-err.txt"));
+    TppctlRun gen = RunProcess(
+        {TPP_GEN_MEMBERS_PATH, "--count", std::to_string(kMembers), "--seed",
+         std::to_string(kSeed), "--contracts", "GOLD-2026"},
+        dir_);
+    EXPECT_EQ(gen.exit_code, 0) << gen.err;
+    std::ofstream(Path(name), std::ios::binary) << gen.out;
     std::vector<MemberCsvRow> rows = ReadRows(Path(name));
     EXPECT_EQ(rows.size(), static_cast<size_t>(kMembers));
     return rows;
@@ -187,7 +143,7 @@ class TppctlTest : public ::testing::Test {
   }
 
   // Personal data never reaches tppctl's output.
-  static void ExpectNoPersonalData(const Output& run,
+  static void ExpectNoPersonalData(const TppctlRun& run,
                                    const std::vector<MemberCsvRow>& rows) {
     for (const MemberCsvRow& row : rows) {
       for (const std::string* text : {&run.out, &run.err}) {
@@ -204,7 +160,8 @@ class TppctlTest : public ::testing::Test {
 
 TEST_F(TppctlTest, ContractsPutCreatesThenReplaces) {
   std::ofstream(Path("contracts.jsonl")) << kContracts;
-  Output run = Tppctl({"contracts", "put", "--file", Path("contracts.jsonl")});
+  TppctlRun run =
+      Tppctl({"contracts", "put", "--file", Path("contracts.jsonl")});
   EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
   EXPECT_TRUE(absl::StrContains(run.out, "GOLD-2026 created")) << run.out;
   EXPECT_TRUE(absl::StrContains(run.out, "SILVER-2026 created")) << run.out;
@@ -237,7 +194,7 @@ TEST_F(TppctlTest, ContractsPutCreatesThenReplaces) {
 TEST_F(TppctlTest, ImportsGeneratedMembers) {
   PutContracts();
   std::vector<MemberCsvRow> rows = Generate("members.csv");
-  Output run = Tppctl({"members", "import", "--csv", Path("members.csv")});
+  TppctlRun run = Tppctl({"members", "import", "--csv", Path("members.csv")});
   EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
   EXPECT_TRUE(absl::StrContains(
       run.out,
@@ -261,7 +218,7 @@ TEST_F(TppctlTest, BadRowsAreReportedByIndexAndTheOthersAccepted) {
   rows[1300].contract_id = "NO-SUCH-CONTRACT";
   WriteRows(Path("bad.csv"), rows);
 
-  Output run = Tppctl({"members", "import", "--csv", Path("bad.csv")});
+  TppctlRun run = Tppctl({"members", "import", "--csv", Path("bad.csv")});
   EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
   EXPECT_TRUE(absl::StrContains(
       run.out, "sent 2000 records: 1998 accepted, 2 rejected by the node"))
@@ -285,7 +242,7 @@ TEST_F(TppctlTest, RowsTheClientRefusesAreNotSent) {
   // Line 2002: a record with too few fields.
   std::ofstream(Path("local.csv"), std::ios::app) << "1,2,3\n";
 
-  Output run = Tppctl({"members", "import", "--csv", Path("local.csv")});
+  TppctlRun run = Tppctl({"members", "import", "--csv", Path("local.csv")});
   EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
   EXPECT_TRUE(absl::StrContains(
       run.out,
@@ -302,7 +259,7 @@ TEST_F(TppctlTest, RowsTheClientRefusesAreNotSent) {
 }
 
 TEST_F(TppctlTest, UsageAndConnectionErrorsExitTwo) {
-  Output run = Tppctl({"members", "import", "--csv", Path("missing.csv")});
+  TppctlRun run = Tppctl({"members", "import", "--csv", Path("missing.csv")});
   EXPECT_EQ(run.exit_code, 2) << run.out << run.err;
 
   std::ofstream(Path("no-header.csv")) << "1,2,3\n";
@@ -319,7 +276,7 @@ TEST_F(TppctlTest, UsageAndConnectionErrorsExitTwo) {
 }
 
 TEST_F(TppctlTest, StatusShowsBothListenersServing) {
-  Output run = OperatorTppctl({"status"});
+  TppctlRun run = OperatorTppctl({"status"});
   EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
   EXPECT_TRUE(absl::StrContains(run.out, "external"));
   EXPECT_TRUE(absl::StrContains(run.out, "admin"));
@@ -332,7 +289,7 @@ TEST_F(TppctlTest, KeysRotateWaitsUntilTheOldVersionIsRetired) {
   std::vector<MemberCsvRow> rows = Generate("members.csv");
   ASSERT_EQ(
       Tppctl({"members", "import", "--csv", Path("members.csv")}).exit_code, 0);
-  Output run = OperatorTppctl({"keys", "rotate", "--wait"});
+  TppctlRun run = OperatorTppctl({"keys", "rotate", "--wait"});
   EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
   EXPECT_TRUE(
       absl::StrContains(run.out, "primary v2; loaded: v2; rotation done"))
