@@ -199,7 +199,11 @@ absl::StatusOr<std::optional<ClaimWrite>> ClaimsCore::ReserveLocked(
     claim.ceiling_consumed.emplace_back(category, consumed);
     UsageKey key{request.insurer_id, coverage.member_id, category,
                  request.care_date.Year()};
-    UsageEntry& entry = usage_[key];  // loaded above
+    // Read above under this lock; a later read may have trimmed it from the
+    // cache, so it is put back with the value the adjudication used.
+    UsageEntry& entry =
+        usage_.try_emplace(key, UsageEntry{used[static_cast<int>(category)], 0})
+            .first->second;
     entry.cents += consumed;
     ++entry.pending;
     write.usage_deltas.emplace_back(std::move(key), consumed);

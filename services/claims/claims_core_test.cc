@@ -411,6 +411,48 @@ TEST_F(ClaimsCoreTest, ConcurrentClaimsNeverPassTheCeiling) {
       10000);
 }
 
+// Regression: with a tiny usage cache, reading a second category's usage
+// trimmed the first one's entry, and the reservation then started that
+// category from zero, under-counting what the ceiling had used.
+TEST(ClaimsCoreCacheTest, TrimmingBetweenReadAndReserveKeepsTheUsage) {
+  FakeMembers members;
+  MemoryClaims claims;
+  ManualClock clock(absl::FromCivil(absl::CivilSecond(2026, 11, 28, 10, 0, 0),
+                                    absl::UTCTimeZone()));
+  ClaimsCore::Options options;
+  options.usage_cache_entries_max = 1;
+  ClaimsCore core(&members, &claims, &clock, options);
+  members.AddContract(Contract{"GOLD",
+                               {{Category::kPharmacy, 20000, 10000},
+                                {Category::kOptical, 20000, 10000}}});
+  Member member;
+  member.member_id = "m1";
+  member.key = Beneficiary();
+  member.contract_id = "GOLD";
+  member.coverage_from = *Date::Parse("2026-01-01");
+  member.coverage_to = *Date::Parse("2026-12-31");
+  members.Add(member);
+  absl::StatusOr<Claim> first = absl::UnknownError("no answer");
+  core.Submit("P1", Request("INV-1", "A"),
+              [&first](absl::StatusOr<Claim> c) { first = c; });
+  ASSERT_TRUE(first.ok());  // pharmacy: 2990
+  ClaimRequest both = Request("INV-2", "B");
+  ClaimLine optical = both.lines[0];
+  optical.act_code = "O";
+  optical.category = Category::kOptical;
+  both.lines.push_back(optical);
+  // While its write is in flight, the cache is what the next claim sees.
+  claims.Hold();
+  absl::StatusOr<Claim> claim = absl::UnknownError("no answer");
+  core.Submit("P1", both, [&claim](absl::StatusOr<Claim> c) { claim = c; });
+  const UsageKey pharmacy{"INS1", "m1", Category::kPharmacy, 2026};
+  EXPECT_EQ(*core.UsedCents(pharmacy), 2 * 2990);
+  claims.Release();
+  ASSERT_TRUE(claim.ok()) << claim.status();
+  EXPECT_EQ(*core.UsedCents(pharmacy), 2 * 2990);
+  EXPECT_EQ(claims.StoredUsage(pharmacy), 2 * 2990);
+}
+
 TEST_F(ClaimsCoreTest, ProvidersAndInsurersSeeOnlyTheirClaims) {
   absl::StatusOr<Claim> claim = Submit("P1", Request("INV-1"));
   ASSERT_TRUE(claim.ok());
