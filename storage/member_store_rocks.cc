@@ -350,16 +350,25 @@ void RocksMemberStore::Commit(std::unique_ptr<MemberBatch> batch, Done done) {
 }
 
 absl::StatusOr<crypto::SecureBytes> RocksMemberStore::OpenRecord(
-    absl::string_view insurer_id, absl::string_view member_id,
+    absl::string_view insurer_id, absl::string_view member_id, Lookup lookup,
     StoredMember* stored) const {
+  if (member_id.empty() || member_id.size() > 2 * kMemberIdBytes) {
+    return lookup == Lookup::kById ? absl::NotFoundError("no such member")
+                                   : DataLoss();
+  }
   std::string row = RowKey(insurer_id, member_id);
+  absl::StatusOr<std::string> wrapped = db_->Get(Cf::kMemberKeys, row);
+  if (absl::IsNotFound(wrapped.status())) {
+    // Asked by id, a member without a data key is erased (or never was);
+    // reached through an index entry, it is damage.
+    return lookup == Lookup::kById ? absl::NotFoundError("no such member")
+                                   : DataLoss();
+  }
+  if (!wrapped.ok()) return wrapped.status();
   absl::StatusOr<std::string> value = db_->Get(Cf::kMembers, row);
-  // An index entry without its record is damage, not absence.
+  // A data key without its record is damage, not absence.
   if (absl::IsNotFound(value.status())) return DataLoss();
   if (!value.ok()) return value.status();
-  absl::StatusOr<std::string> wrapped = db_->Get(Cf::kMemberKeys, row);
-  if (absl::IsNotFound(wrapped.status())) return DataLoss();
-  if (!wrapped.ok()) return wrapped.status();
   if (!stored->ParseFromString(*value) || stored->member_id() != member_id) {
     return DataLoss();
   }
@@ -369,28 +378,11 @@ absl::StatusOr<crypto::SecureBytes> RocksMemberStore::OpenRecord(
   return dek;
 }
 
-absl::Status RocksMemberStore::Exists(absl::string_view insurer_id,
-                                      absl::string_view member_id) const {
-  if (member_id.empty() || member_id.size() > 2 * kMemberIdBytes) {
-    return absl::NotFoundError("no such member");
-  }
-  // An erased member has no data key left.
-  absl::StatusOr<std::string> wrapped =
-      db_->Get(Cf::kMemberKeys, RowKey(insurer_id, member_id));
-  if (absl::IsNotFound(wrapped.status())) {
-    return absl::NotFoundError("no such member");
-  }
-  return wrapped.status();
-}
-
 absl::StatusOr<std::string> RocksMemberStore::AdherentNumberOf(
     absl::string_view insurer_id, absl::string_view member_id) const {
-  if (absl::Status exists = Exists(insurer_id, member_id); !exists.ok()) {
-    return exists;
-  }
   StoredMember stored;
   absl::StatusOr<crypto::SecureBytes> dek =
-      OpenRecord(insurer_id, member_id, &stored);
+      OpenRecord(insurer_id, member_id, Lookup::kById, &stored);
   if (!dek.ok()) return SealedAware(dek.status());
   absl::StatusOr<std::string> adherent = crypto::DecryptField(
       *dek, insurer_id, member_id, kAdherentNumber, stored.adherent_number());
@@ -399,11 +391,12 @@ absl::StatusOr<std::string> RocksMemberStore::AdherentNumberOf(
   return adherent;
 }
 
-absl::StatusOr<Member> RocksMemberStore::Decode(
-    absl::string_view insurer_id, absl::string_view member_id) const {
+absl::StatusOr<Member> RocksMemberStore::Decode(absl::string_view insurer_id,
+                                                absl::string_view member_id,
+                                                Lookup lookup) const {
   StoredMember stored;
   absl::StatusOr<crypto::SecureBytes> dek =
-      OpenRecord(insurer_id, member_id, &stored);
+      OpenRecord(insurer_id, member_id, lookup, &stored);
   if (!dek.ok()) return dek.status();
 
   Member member;
@@ -524,7 +517,8 @@ absl::StatusOr<Member> RocksMemberStore::FindUnsealed(
     return absl::NotFoundError("no such member");
   }
   if (!id.ok()) return id.status();
-  TPP_ASSIGN_OR_RETURN(Member member, Decode(insurer_id, *id));
+  TPP_ASSIGN_OR_RETURN(Member member,
+                       Decode(insurer_id, *id, Lookup::kByIndex));
   // The index entry must lead to the beneficiary it was computed from.
   if (member.key.nir != key.nir || member.key.birth_date != key.birth_date ||
       member.key.birth_rank != key.birth_rank) {
@@ -564,10 +558,7 @@ void RocksMemberStore::Erase(const std::string& insurer_id,
 
 absl::StatusOr<Member> RocksMemberStore::FindById(
     absl::string_view insurer_id, absl::string_view member_id) const {
-  if (absl::Status exists = Exists(insurer_id, member_id); !exists.ok()) {
-    return exists;
-  }
-  absl::StatusOr<Member> member = Decode(insurer_id, member_id);
+  absl::StatusOr<Member> member = Decode(insurer_id, member_id, Lookup::kById);
   if (!member.ok()) return SealedAware(member.status());
   return member;
 }

@@ -82,14 +82,17 @@ class RocksMemberStore final : public MemberStore {
   // or stored; empty when none.
   absl::StatusOr<std::string> MemberIdOf(absl::string_view insurer_id,
                                          absl::string_view blind_index) const;
+  // How a member_id was reached: through the blind index (its rows must
+  // exist: missing ones are DATA_LOSS) or asked by id (a missing data key
+  // means erased or unknown: NOT_FOUND).
+  enum class Lookup { kByIndex, kById };
   absl::StatusOr<Member> Decode(absl::string_view insurer_id,
-                                absl::string_view member_id) const;
-  // OK when the member has a data key; NOT_FOUND when unknown or erased.
-  absl::Status Exists(absl::string_view insurer_id,
-                      absl::string_view member_id) const;
+                                absl::string_view member_id,
+                                Lookup lookup) const;
   // The member's stored record and its unwrapped data key.
   absl::StatusOr<crypto::SecureBytes> OpenRecord(absl::string_view insurer_id,
                                                  absl::string_view member_id,
+                                                 Lookup lookup,
                                                  StoredMember* stored) const;
   absl::Status DataLoss() const;
   // The decryption work of a found member, done for nothing when a member
