@@ -192,18 +192,15 @@ absl::StatusOr<std::vector<Claim>> RocksClaimStore::List(
   const std::string prefix = OwnerKey(owner_id, "");
   const std::string start = OwnerKey(owner_id, cursor);
   std::vector<std::string> ids;
-  {
-    std::unique_ptr<rocksdb::Iterator> it(
-        db_->raw()->NewIterator(rocksdb::ReadOptions(), db_->cf(cf)));
-    for (it->Seek(ToSlice(start)); it->Valid() && ids.size() < max;
-         it->Next()) {
-      if (!it->key().starts_with(ToSlice(prefix))) break;
-      if (!cursor.empty() && it->key() == ToSlice(start)) continue;
-      ids.emplace_back(it->key().data() + prefix.size(),
-                       it->key().size() - prefix.size());
-    }
-    if (!it->status().ok()) return FromRocks(it->status(), "listing claims");
-  }
+  absl::Status scanned =
+      db_->Scan(cf, prefix, start,
+                [&](absl::string_view key, absl::string_view) -> absl::Status {
+                  if (ids.size() >= max) return absl::CancelledError();
+                  if (!cursor.empty() && key == start) return absl::OkStatus();
+                  ids.emplace_back(key.substr(prefix.size()));
+                  return absl::OkStatus();
+                });
+  if (!scanned.ok()) return scanned;
   std::vector<Claim> claims;
   claims.reserve(ids.size());
   for (const std::string& id : ids) {

@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/filter_policy.h"
@@ -111,6 +112,23 @@ absl::StatusOr<std::string> Db::Get(Cf cf, absl::string_view key) const {
   if (s.IsNotFound()) return absl::NotFoundError("no such record");
   if (!s.ok()) return FromRocks(s, "reading");
   return value;
+}
+
+absl::Status Db::Scan(Cf cf, absl::string_view prefix, absl::string_view start,
+                      const RowVisitor& f) const {
+  const absl::string_view from = start.empty() ? prefix : start;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), handles_[int(cf)]));
+  for (it->Seek(rocksdb::Slice(from.data(), from.size())); it->Valid();
+       it->Next()) {
+    const absl::string_view key(it->key().data(), it->key().size());
+    if (!absl::StartsWith(key, prefix)) break;
+    absl::Status s =
+        f(key, absl::string_view(it->value().data(), it->value().size()));
+    if (absl::IsCancelled(s)) break;  // the visitor's way to stop
+    if (!s.ok()) return s;
+  }
+  return FromRocks(it->status(), "scanning");
 }
 
 absl::Status Db::WriteSync(rocksdb::WriteBatch* batch) {

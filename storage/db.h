@@ -7,6 +7,7 @@
 #define TPP_STORAGE_DB_H_
 
 #include <array>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -63,6 +64,14 @@ class Db {
 
   // NOT_FOUND when the key is absent.
   absl::StatusOr<std::string> Get(Cf cf, absl::string_view key) const;
+  // Calls `f(key, value)` for every row of `cf` whose key starts with
+  // `prefix` (empty: every row), in key order, from `start` on (empty: from
+  // the prefix). `f` returns CANCELLED to stop early (Scan then returns OK)
+  // or another error to abort with it.
+  using RowVisitor = std::function<absl::Status(absl::string_view key,
+                                                absl::string_view value)>;
+  absl::Status Scan(Cf cf, absl::string_view prefix, absl::string_view start,
+                    const RowVisitor& f) const;
   // Writes one batch with sync; blocks the caller for the sync. For start-up
   // and tools: request paths go through CommitQueue.
   absl::Status WriteSync(rocksdb::WriteBatch* batch);

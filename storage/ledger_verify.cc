@@ -19,28 +19,14 @@ absl::Status Violation(absl::string_view what) {
   return absl::FailedPreconditionError(what);
 }
 
-// Every row of a column family.
-template <typename F>
-absl::Status ForEach(const Db& db, Cf cf, F&& f) {
-  std::unique_ptr<rocksdb::Iterator> it(
-      db.raw()->NewIterator(rocksdb::ReadOptions(), db.cf(cf)));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    absl::Status s =
-        f(absl::string_view(it->key().data(), it->key().size()),
-          absl::string_view(it->value().data(), it->value().size()));
-    if (!s.ok()) return s;
-  }
-  return FromRocks(it->status(), "scanning");
-}
-
 }  // namespace
 
 absl::Status RocksSettlementStore::VerifyLedger() const {
   // Balances: debits equal credits.
   absl::flat_hash_map<std::string, int64_t> balance;
   int64_t sum = 0;
-  absl::Status status = ForEach(
-      *db_, Cf::kLedger,
+  absl::Status status = db_->Scan(
+      Cf::kLedger, "", "",
       [&](absl::string_view key, absl::string_view value) -> absl::Status {
         if (key.substr(0, 2) != absl::string_view("b\0", 2)) {
           return absl::OkStatus();
@@ -62,8 +48,8 @@ absl::Status RocksSettlementStore::VerifyLedger() const {
   absl::flat_hash_map<std::string, int64_t> payable;     // by provider
   absl::flat_hash_set<std::string> open_claims;
   absl::flat_hash_set<std::string> reversed_claims;
-  status = ForEach(
-      *db_, Cf::kSettlements,
+  status = db_->Scan(
+      Cf::kSettlements, "", "",
       [&](absl::string_view key, absl::string_view) -> absl::Status {
         if (key.size() < 2 || key[1] != '\0') return absl::OkStatus();
         absl::string_view rest = key.substr(2);
@@ -73,8 +59,8 @@ absl::Status RocksSettlementStore::VerifyLedger() const {
         return absl::OkStatus();
       });
   if (!status.ok()) return status;
-  status = ForEach(
-      *db_, Cf::kClaims,
+  status = db_->Scan(
+      Cf::kClaims, "", "",
       [&](absl::string_view id, absl::string_view value) -> absl::Status {
         absl::StatusOr<Claim> claim = RocksClaimStore::Decode(value);
         if (!claim.ok())
@@ -168,8 +154,8 @@ absl::Status RocksSettlementStore::VerifyLedger() const {
   }
   // Remittance rows must carry the same amounts as the statements.
   absl::flat_hash_map<std::string, int64_t> remittance_rows;
-  status = ForEach(
-      *db_, Cf::kSettlements,
+  status = db_->Scan(
+      Cf::kSettlements, "", "",
       [&](absl::string_view key, absl::string_view value) -> absl::Status {
         if (key.size() < 2 || key[0] != 'm' || key[1] != '\0') {
           return absl::OkStatus();

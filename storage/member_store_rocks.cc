@@ -565,12 +565,15 @@ absl::StatusOr<Member> RocksMemberStore::FindById(
 
 absl::StatusOr<bool> RocksMemberStore::KnowsInsurer(
     absl::string_view insurer_id) const {
-  const std::string prefix = RowKey(insurer_id, "");
-  std::unique_ptr<rocksdb::Iterator> it(
-      db_->raw()->NewIterator(rocksdb::ReadOptions(), db_->cf(Cf::kContracts)));
-  it->Seek(prefix);
-  if (!it->status().ok()) return FromRocks(it->status(), "reading contracts");
-  return it->Valid() && it->key().starts_with(prefix);
+  bool known = false;
+  absl::Status scanned =
+      db_->Scan(Cf::kContracts, RowKey(insurer_id, ""), "",
+                [&known](absl::string_view, absl::string_view) {
+                  known = true;
+                  return absl::CancelledError();  // one contract is enough
+                });
+  if (!scanned.ok()) return scanned;
+  return known;
 }
 
 void RocksMemberStore::SpendDecoyWork() const {

@@ -139,24 +139,6 @@ absl::StatusOr<StatementLine> DecodeLine(absl::string_view bytes) {
   return line;
 }
 
-// Walks every key under `prefix` in `cf`.
-template <typename F>
-absl::Status Scan(const Db& db, Cf cf, absl::string_view prefix,
-                  absl::string_view start, F&& f) {
-  std::unique_ptr<rocksdb::Iterator> it(
-      db.raw()->NewIterator(rocksdb::ReadOptions(), db.cf(cf)));
-  for (it->Seek(ToSlice(start.empty() ? prefix : start)); it->Valid();
-       it->Next()) {
-    if (!it->key().starts_with(ToSlice(prefix))) break;
-    absl::Status s = f(ToView(it->key()), ToView(it->value()));
-    if (!s.ok()) {
-      if (absl::IsCancelled(s)) break;  // the callback's way to stop
-      return s;
-    }
-  }
-  return FromRocks(it->status(), "scanning");
-}
-
 constexpr int kChunksInFlight = 2;
 constexpr int kStepsBeforeSeek = 8;
 
@@ -228,18 +210,18 @@ absl::StatusOr<std::vector<Settlement>> RocksSettlementStore::List(
   std::vector<Settlement> out;
   const std::string prefix = SettlementKey("");
   const std::string start = after.empty() ? "" : SettlementKey(after);
-  absl::Status status =
-      Scan(*db_, Cf::kSettlements, prefix, start,
-           [&](absl::string_view key, absl::string_view value) -> absl::Status {
-             if (out.size() >= max) return absl::CancelledError();
-             if (!after.empty() && key == start) return absl::OkStatus();
-             absl::StatusOr<Settlement> s = DecodeSettlement(value);
-             if (!s.ok()) return s.status();
-             if (insurer_id.empty() || s->insurer_id == insurer_id) {
-               out.push_back(*std::move(s));
-             }
-             return absl::OkStatus();
-           });
+  absl::Status status = db_->Scan(
+      Cf::kSettlements, prefix, start,
+      [&](absl::string_view key, absl::string_view value) -> absl::Status {
+        if (out.size() >= max) return absl::CancelledError();
+        if (!after.empty() && key == start) return absl::OkStatus();
+        absl::StatusOr<Settlement> s = DecodeSettlement(value);
+        if (!s.ok()) return s.status();
+        if (insurer_id.empty() || s->insurer_id == insurer_id) {
+          out.push_back(*std::move(s));
+        }
+        return absl::OkStatus();
+      });
   if (!status.ok()) return status;
   return out;
 }
@@ -249,12 +231,12 @@ absl::StatusOr<Settlement> RocksSettlementStore::Latest(
   // Ids are "<insurer>-<YYYYMMDD>": the insurer's sort by cutoff.
   const std::string prefix = SettlementKey(absl::StrCat(insurer_id, "-"));
   std::string last;
-  absl::Status status =
-      Scan(*db_, Cf::kSettlements, prefix, "",
-           [&](absl::string_view, absl::string_view value) -> absl::Status {
-             last = std::string(value);
-             return absl::OkStatus();
-           });
+  absl::Status status = db_->Scan(
+      Cf::kSettlements, prefix, "",
+      [&](absl::string_view, absl::string_view value) -> absl::Status {
+        last = std::string(value);
+        return absl::OkStatus();
+      });
   if (!status.ok()) return status;
   if (last.empty()) return absl::NotFoundError("no settlement");
   return DecodeSettlement(last);
@@ -281,19 +263,19 @@ absl::StatusOr<Settlement> RocksSettlementStore::Run(
   uint64_t seq = 0;
   std::string last_claim;
   const std::string line_prefix = LinePrefix(sid);
-  absl::Status status =
-      Scan(*db_, Cf::kSettlements, line_prefix, "",
-           [&](absl::string_view key, absl::string_view value) -> absl::Status {
-             absl::StatusOr<StatementLine> line = DecodeLine(value);
-             if (!line.ok()) return line.status();
-             digest.Add(*line);
-             ++settlement.line_count;
-             settlement.total_cents += line->amc_cents;
-             if (line->claim_id != last_claim) ++settlement.claim_count;
-             last_claim = line->claim_id;
-             seq = FromBigEndian(key.substr(line_prefix.size()));
-             return absl::OkStatus();
-           });
+  absl::Status status = db_->Scan(
+      Cf::kSettlements, line_prefix, "",
+      [&](absl::string_view key, absl::string_view value) -> absl::Status {
+        absl::StatusOr<StatementLine> line = DecodeLine(value);
+        if (!line.ok()) return line.status();
+        digest.Add(*line);
+        ++settlement.line_count;
+        settlement.total_cents += line->amc_cents;
+        if (line->claim_id != last_claim) ++settlement.claim_count;
+        last_claim = line->claim_id;
+        seq = FromBigEndian(key.substr(line_prefix.size()));
+        return absl::OkStatus();
+      });
   if (!status.ok()) return status;
 
   Chunk chunk;
@@ -400,18 +382,18 @@ absl::StatusOr<Settlement> RocksSettlementStore::Run(
                                    : UnsettledPrefix(settlement.insurer_id);
     // The iterator reads one consistent view: the chunks it writes and
     // claims arriving meanwhile do not move under it.
-    status = Scan(*db_, Cf::kSettlements, prefix, "",
-                  [&](absl::string_view key,
-                      absl::string_view care_date) -> absl::Status {
-                    const absl::string_view claim_id =
-                        key.substr(prefix.size());
-                    if (claim_id >= settlement.boundary_claim_id) {
-                      return absl::OkStatus();
-                    }
-                    if (!reversal && care_date > cutoff)
-                      return absl::OkStatus();
-                    return settle(std::string(key), claim_id, reversal);
-                  });
+    status = db_->Scan(Cf::kSettlements, prefix, "",
+                       [&](absl::string_view key,
+                           absl::string_view care_date) -> absl::Status {
+                         const absl::string_view claim_id =
+                             key.substr(prefix.size());
+                         if (claim_id >= settlement.boundary_claim_id) {
+                           return absl::OkStatus();
+                         }
+                         if (!reversal && care_date > cutoff)
+                           return absl::OkStatus();
+                         return settle(std::string(key), claim_id, reversal);
+                       });
     if (!status.ok()) return status;
   }
   if (absl::Status s = flush(); !s.ok()) return s;
@@ -428,16 +410,16 @@ absl::StatusOr<std::vector<StatementLine>> RocksSettlementStore::Lines(
   std::vector<StatementLine> lines;
   const std::string prefix = LinePrefix(settlement_id);
   *last = after;
-  absl::Status status =
-      Scan(*db_, Cf::kSettlements, prefix, prefix + BigEndian(after + 1),
-           [&](absl::string_view key, absl::string_view value) -> absl::Status {
-             if (lines.size() >= max) return absl::CancelledError();
-             absl::StatusOr<StatementLine> line = DecodeLine(value);
-             if (!line.ok()) return line.status();
-             lines.push_back(*std::move(line));
-             *last = FromBigEndian(key.substr(prefix.size()));
-             return absl::OkStatus();
-           });
+  absl::Status status = db_->Scan(
+      Cf::kSettlements, prefix, prefix + BigEndian(after + 1),
+      [&](absl::string_view key, absl::string_view value) -> absl::Status {
+        if (lines.size() >= max) return absl::CancelledError();
+        absl::StatusOr<StatementLine> line = DecodeLine(value);
+        if (!line.ok()) return line.status();
+        lines.push_back(*std::move(line));
+        *last = FromBigEndian(key.substr(prefix.size()));
+        return absl::OkStatus();
+      });
   if (!status.ok()) return status;
   return lines;
 }
@@ -447,26 +429,26 @@ absl::StatusOr<std::vector<Remittance>> RocksSettlementStore::Remittances(
   std::vector<Remittance> out;
   const std::string prefix = RemittancePrefix(provider_id);
   bool skipping = false;
-  absl::Status status =
-      Scan(*db_, Cf::kSettlements, prefix, "",
-           [&](absl::string_view key, absl::string_view value) -> absl::Status {
-             absl::string_view rest = key.substr(prefix.size());
-             const absl::string_view sid = rest.substr(0, rest.find('\0'));
-             if (out.empty() || out.back().settlement_id != sid) {
-               absl::StatusOr<Settlement> s = Get(sid);
-               if (!s.ok()) return s.status();
-               skipping = !s->closed || s->created_at < since;
-               if (!out.empty() && out.back().lines.empty()) out.pop_back();
-               out.push_back(Remittance{
-                   s->settlement_id, s->insurer_id, s->created_at, {}, 0});
-             }
-             if (skipping) return absl::OkStatus();
-             absl::StatusOr<StatementLine> line = DecodeLine(value);
-             if (!line.ok()) return line.status();
-             out.back().total_cents += line->amc_cents;
-             out.back().lines.push_back(*std::move(line));
-             return absl::OkStatus();
-           });
+  absl::Status status = db_->Scan(
+      Cf::kSettlements, prefix, "",
+      [&](absl::string_view key, absl::string_view value) -> absl::Status {
+        absl::string_view rest = key.substr(prefix.size());
+        const absl::string_view sid = rest.substr(0, rest.find('\0'));
+        if (out.empty() || out.back().settlement_id != sid) {
+          absl::StatusOr<Settlement> s = Get(sid);
+          if (!s.ok()) return s.status();
+          skipping = !s->closed || s->created_at < since;
+          if (!out.empty() && out.back().lines.empty()) out.pop_back();
+          out.push_back(Remittance{
+              s->settlement_id, s->insurer_id, s->created_at, {}, 0});
+        }
+        if (skipping) return absl::OkStatus();
+        absl::StatusOr<StatementLine> line = DecodeLine(value);
+        if (!line.ok()) return line.status();
+        out.back().total_cents += line->amc_cents;
+        out.back().lines.push_back(*std::move(line));
+        return absl::OkStatus();
+      });
   if (!status.ok()) return status;
   if (!out.empty() && out.back().lines.empty()) out.pop_back();
   return out;
