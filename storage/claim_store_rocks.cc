@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "services/common/log.h"
+#include "storage/audit_log_rocks.h"
 #include "storage/int64_add.h"
 #include "storage/ledger_rows.h"
 #include "storage/records.pb.h"
@@ -265,7 +266,8 @@ void RocksClaimStore::Write(ClaimWrite write, Done done) {
   AddPostings(*db_, &batch, absl::StrCat(claim.claim_id, kSep, is ? "a" : "c"),
               claim.claim_id, "", absl::Now(),
               ClaimPostings(write.before, claim));
-  commits_->Commit(std::move(batch), std::move(done));
+  commits_->Commit(std::move(batch), AuditPayloadsOf(write.audit),
+                   std::move(done));
 }
 
 }  // namespace tpp::storage

@@ -28,11 +28,20 @@ CommitQueue::CommitQueue(rocksdb::DB* db, const Options& options)
 CommitQueue::~CommitQueue() { Stop(); }
 
 void CommitQueue::Commit(rocksdb::WriteBatch batch, Done done) {
-  Enqueue(Pending{std::move(batch), std::move(done), nullptr});
+  Enqueue(Pending{std::move(batch), std::move(done), nullptr, {}});
 }
 
+void CommitQueue::Commit(rocksdb::WriteBatch batch,
+                         std::vector<AuditPayload> audit, Done done) {
+  Enqueue(
+      Pending{std::move(batch), std::move(done), nullptr, std::move(audit)});
+}
+
+void CommitQueue::SetAuditSealer(AuditSealer* sealer) { sealer_ = sealer; }
+
 void CommitQueue::CommitBuilt(Builder build, Done done) {
-  Enqueue(Pending{rocksdb::WriteBatch(), std::move(done), std::move(build)});
+  Enqueue(
+      Pending{rocksdb::WriteBatch(), std::move(done), std::move(build), {}});
 }
 
 void CommitQueue::Enqueue(Pending pending) {
@@ -116,9 +125,19 @@ void CommitQueue::WriteGroup(std::deque<Pending>* group) {
   // A group holds runs of increasing keys (member rows, claim ids): let the
   // memtable resume each insert where the previous one in the batch landed.
   sync.memtable_insert_hint_per_batch = true;
+  AuditSealer* const sealer = sealer_.load();
+  std::vector<const AuditPayload*> records;
+  if (sealer != nullptr) {
+    for (const Pending& pending : *group) {
+      for (const AuditPayload& record : pending.audit)
+        records.push_back(&record);
+    }
+  }
   rocksdb::Status s;
   if (group->size() == 1) {
-    s = db_->Write(sync, &group->front().batch);
+    rocksdb::WriteBatch* batch = &group->front().batch;
+    if (sealer != nullptr) sealer->Seal(records, batch);
+    s = db_->Write(sync, batch);
   } else {
     std::string rep = group->front().batch.Data();
     uint64_t count = CountOf(rep);
@@ -133,9 +152,11 @@ void CommitQueue::WriteGroup(std::deque<Pending>* group) {
     if (combined.Count() != count) {
       s = rocksdb::Status::Corruption("group commit: record count mismatch");
     } else {
+      if (sealer != nullptr) sealer->Seal(records, &combined);
       s = db_->Write(sync, &combined);
     }
   }
+  if (sealer != nullptr) sealer->Written(s.ok());
   absl::Status status = FromRocks(s, "committing");
   {
     absl::MutexLock lock(&mu_);

@@ -8,14 +8,24 @@
 // disk. A call's writes stay atomic (they are all in the same WriteBatch),
 // and batches reach disk in the order Commit() was called.
 //
+// Audit records ride with the batches (DESIGN.md: an audit record is durable
+// before the answer leaves, in the same atomic batch as the write it
+// describes). Their place in the hash chain is fixed on the committer thread,
+// in the order groups reach disk, by the AuditSealer: so a failed write never
+// leaves a hole in the chain, and the chain on disk is always a prefix of
+// what the committer chained.
+//
 // Thread-safe. `done` runs on the committer thread and must not block.
 #ifndef TPP_STORAGE_COMMIT_QUEUE_H_
 #define TPP_STORAGE_COMMIT_QUEUE_H_
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
@@ -24,6 +34,26 @@
 #include "rocksdb/write_batch.h"
 
 namespace tpp::storage {
+
+// One audit record waiting for its place in the chain.
+struct AuditPayload {
+  std::string credential;  // the caller's SPIFFE ID: the report's index
+  std::string body;        // a serialized record without its chain fields
+};
+
+// Chains audit records into the group being written. Called on the
+// committer thread only.
+class AuditSealer {
+ public:
+  virtual ~AuditSealer() = default;
+  // Adds to `batch` the rows of `records` (in order) and, when one is due, a
+  // signed checkpoint. Called for every group, even with no record.
+  virtual void Seal(const std::vector<const AuditPayload*>& records,
+                    rocksdb::WriteBatch* batch) = 0;
+  // The group's write result: when not `ok`, what the last Seal chained is
+  // forgotten (the next record takes its sequence number).
+  virtual void Written(bool ok) = 0;
+};
 
 class CommitQueue {
  public:
@@ -51,6 +81,14 @@ class CommitQueue {
   // Never blocks on I/O. When the queue is full or stopped, `done` is called
   // at once, on the caller's thread, with RESOURCE_EXHAUSTED / UNAVAILABLE.
   void Commit(rocksdb::WriteBatch batch, Done done);
+  // The same, with the audit records of the call the batch belongs to: they
+  // are written in the same synced batch (`batch` may be empty: a read).
+  void Commit(rocksdb::WriteBatch batch, std::vector<AuditPayload> audit,
+              Done done);
+
+  // Installs the chain's sealer, before the first audited Commit. `sealer`
+  // outlives the queue.
+  void SetAuditSealer(AuditSealer* sealer);
 
   // Builds the batch on the committer thread, after every batch queued
   // before it is written and before any queued after it: `build` reads the
@@ -73,6 +111,7 @@ class CommitQueue {
     rocksdb::WriteBatch batch;
     Done done;
     Builder build;  // when set, `batch` is built on the committer thread
+    std::vector<AuditPayload> audit;
   };
 
   void Enqueue(Pending pending);
@@ -90,6 +129,7 @@ class CommitQueue {
   std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   Stats stats_ ABSL_GUARDED_BY(mu_);
+  std::atomic<AuditSealer*> sealer_{nullptr};
   std::thread thread_;
 };
 

@@ -17,6 +17,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "services/audit/audit_event.h"
 #include "services/claims/claim.h"
 
 namespace tpp {
@@ -33,6 +34,8 @@ struct ClaimWrite {
   std::vector<ServiceKey> services_removed;
   // Added to the stored usage (negative when a claim is cancelled).
   std::vector<std::pair<UsageKey, int64_t>> usage_deltas;
+  // The audit records of the call, written in the same batch.
+  std::vector<AuditEvent> audit;
 };
 
 // Whose claims a listing walks.

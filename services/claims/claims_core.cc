@@ -50,30 +50,79 @@ std::string ClaimFingerprint(const ClaimRequest& request,
 }
 
 ClaimsCore::ClaimsCore(const MemberStore* members, ClaimStore* store,
-                       const Clock* clock, const Options& options)
-    : members_(members), store_(store), clock_(clock), options_(options) {}
+                       const Clock* clock, const Options& options,
+                       AuditTrail* trail)
+    : members_(members),
+      store_(store),
+      clock_(clock),
+      options_(options),
+      trail_(trail) {}
+
+ClaimsCore::ClaimDone ClaimsCore::Audited(AuditEvent event,
+                                          ClaimDone done) const {
+  if (trail_ == nullptr) return done;
+  return [trail = trail_, event = std::move(event),
+          done = std::move(done)](absl::StatusOr<Claim> result) mutable {
+    event.SetOutcome(result.status());
+    if (result.ok()) event.object = result->claim_id;
+    trail->Record(std::move(event),
+                  [result = std::move(result),
+                   done = std::move(done)](absl::Status written) mutable {
+                    if (!written.ok() && result.ok()) {
+                      done(AuditUnavailable(written));
+                      return;
+                    }
+                    done(std::move(result));
+                  });
+  };
+}
 
 void ClaimsCore::Submit(const std::string& provider_id, ClaimRequest request,
                         ClaimDone done) {
+  Submit(provider_id, std::move(request), AuditEvent(), std::move(done));
+}
+
+void ClaimsCore::Submit(const std::string& provider_id, ClaimRequest request,
+                        AuditEvent event, ClaimDone done) {
+  event.insurer_id = request.insurer_id;
+  event.categories |= kAuditCoverage | kAuditClaim;
   // Decrypting the member is the expensive part: outside the mutex.
   absl::StatusOr<Coverage> coverage = ResolveCoverage(
       *members_, request.insurer_id, request.beneficiary, request.care_date);
   if (!coverage.ok()) {
-    done(coverage.status());
+    Audited(std::move(event), std::move(done))(coverage.status());
     return;
   }
+  if (!coverage->member_id.empty()) {
+    event.members.push_back({coverage->member_id, coverage->adherent_number});
+  }
+  if (trail_ != nullptr) {
+    if (absl::Status touched = trail_->Touch(event); !touched.ok()) {
+      event.members.clear();  // nothing is decided nor answered about them
+      Audited(std::move(event), std::move(done))(touched);
+      return;
+    }
+  }
+  // A replay, or an identical submission in flight, is answered without a
+  // write of its own: it is audited on its own.
+  ClaimDone audited = Audited(event, done);
   absl::StatusOr<std::optional<ClaimWrite>> write;
   std::optional<Claim> replay;
   {
     absl::MutexLock lock(&mu_);
-    write = ReserveLocked(provider_id, request, *coverage, &done, &replay);
+    write = ReserveLocked(provider_id, request, *coverage, &audited, &replay);
   }
   if (!write.ok()) {
-    done(write.status());
+    audited(write.status());
   } else if (replay.has_value()) {
-    done(*std::move(replay));
+    audited(*std::move(replay));
   } else if (write->has_value()) {
-    WriteAndFinish(**std::move(write), std::move(done));
+    ClaimWrite claim_write = **std::move(write);
+    if (trail_ != nullptr) {
+      event.object = claim_write.claim.claim_id;
+      claim_write.audit.push_back(std::move(event));
+    }
+    WriteAndFinish(std::move(claim_write), std::move(done));
   }
 }
 
@@ -270,6 +319,15 @@ std::string ClaimsCore::NewClaimIdLocked(absl::Time now) {
 void ClaimsCore::Cancel(const std::string& provider_id,
                         const std::string& claim_id, std::string reason,
                         ClaimDone done) {
+  Cancel(provider_id, claim_id, std::move(reason), AuditEvent(),
+         std::move(done));
+}
+
+void ClaimsCore::Cancel(const std::string& provider_id,
+                        const std::string& claim_id, std::string reason,
+                        AuditEvent event, ClaimDone done) {
+  event.categories |= kAuditClaim;
+  event.object = claim_id;
   absl::StatusOr<std::optional<ClaimWrite>> write;
   std::optional<Claim> unchanged;
   {
@@ -277,11 +335,19 @@ void ClaimsCore::Cancel(const std::string& provider_id,
     write = CancelLocked(provider_id, claim_id, std::move(reason), &unchanged);
   }
   if (!write.ok()) {
-    done(write.status());
+    Audited(std::move(event), std::move(done))(write.status());
   } else if (unchanged.has_value()) {
-    done(*std::move(unchanged));
+    event.insurer_id = unchanged->insurer_id;
+    event.members.push_back({unchanged->member_id, ""});
+    Audited(std::move(event), std::move(done))(*std::move(unchanged));
   } else {
-    WriteAndFinish(**std::move(write), std::move(done));
+    ClaimWrite claim_write = **std::move(write);
+    if (trail_ != nullptr) {
+      event.insurer_id = claim_write.claim.insurer_id;
+      event.members.push_back({claim_write.claim.member_id, ""});
+      claim_write.audit.push_back(std::move(event));
+    }
+    WriteAndFinish(std::move(claim_write), std::move(done));
   }
 }
 

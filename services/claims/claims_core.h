@@ -28,6 +28,7 @@
 #include "absl/random/random.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "services/audit/audit_trail.h"
 #include "services/claims/claim.h"
 #include "services/claims/claim_store.h"
 #include "services/claims/coverage.h"
@@ -74,9 +75,10 @@ class ClaimsCore {
 
   using ClaimDone = std::function<void(absl::StatusOr<Claim>)>;
 
-  // `members`, `store` and `clock` outlive the core.
+  // `members`, `store`, `clock` and `trail` (may be null: no audit) outlive
+  // the core.
   ClaimsCore(const MemberStore* members, ClaimStore* store, const Clock* clock,
-             const Options& options);
+             const Options& options, AuditTrail* trail = nullptr);
 
   // Adjudicates `request` for `provider_id` and records it durably; `done`
   // gets the claim once it is on disk. The same (provider, invoice) with the
@@ -85,6 +87,12 @@ class ClaimsCore {
   // REQUIRES: `request` validated (ClaimRequestFromProto).
   void Submit(const std::string& provider_id, ClaimRequest request,
               ClaimDone done);
+  // The same, audited: `event` (the caller's) is completed with the member,
+  // the claim and the outcome, and written in the claim's own batch, or on
+  // its own before `done` when nothing is written (a replay, a refusal).
+  // The exfiltration breaker counts the member before anything is decided.
+  void Submit(const std::string& provider_id, ClaimRequest request,
+              AuditEvent event, ClaimDone done);
 
   // Cancels `provider_id`'s claim and gives back what it consumed of its
   // ceilings. Cancelling a cancelled claim returns it unchanged. NOT_FOUND
@@ -92,6 +100,8 @@ class ClaimsCore {
   // rejected or settled claim.
   void Cancel(const std::string& provider_id, const std::string& claim_id,
               std::string reason, ClaimDone done);
+  void Cancel(const std::string& provider_id, const std::string& claim_id,
+              std::string reason, AuditEvent event, ClaimDone done);
 
   // The claim, as `viewer` may see it (an insurer also gets the adherent
   // number). NOT_FOUND when unknown or not the viewer's.
@@ -153,6 +163,9 @@ class ClaimsCore {
   std::string NewClaimIdLocked(absl::Time now)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool Visible(const ClaimViewer& viewer, const Claim& claim) const;
+  // `done`, after `event` (with the result's outcome) is durable; `done`
+  // itself when there is no audit.
+  ClaimDone Audited(AuditEvent event, ClaimDone done) const;
   // For answers to the insurer: its member number, from the member store.
   absl::Status AddAdherentNumber(Claim* claim) const;
 
@@ -160,6 +173,7 @@ class ClaimsCore {
   ClaimStore* const store_;
   const Clock* const clock_;
   const Options options_;
+  AuditTrail* const trail_;
 
   mutable absl::Mutex mu_;
   absl::flat_hash_map<std::string, PendingInvoice> pending_invoices_

@@ -5,6 +5,7 @@
 #include <string>
 #include <utility>
 
+#include "services/audit/audited.h"
 #include "services/claims/claim_proto.h"
 #include "services/common/validation.h"
 #include "services/server/call_deadline.h"
@@ -30,8 +31,10 @@ class ListClaimsReactor final
   ListClaimsReactor(grpc::CallbackServerContext* ctx, const Caller& caller,
                     const CallGuard& guard, const ClaimsCore* core,
                     Executor* executor, ClaimFilter filter, std::string cursor,
-                    int64_t limit, StreamRegistry::Registration registration)
-      : registration_(std::move(registration)),
+                    int64_t limit, StreamRegistry::Registration registration,
+                    AuditTrail* trail)
+      : trail_(trail),
+        registration_(std::move(registration)),
         deadline_(ctx, caller.deadline),
         caller_(caller),
         guard_(guard),
@@ -68,7 +71,39 @@ class ListClaimsReactor final
     }
     cursor_ = std::move(page->next_cursor);
     end_ = page->end;
-    Next();
+    if (trail_ == nullptr || queue_.empty()) {
+      Next();
+      return;
+    }
+    // The page is audited (and counted by the breaker) before any of it
+    // leaves.
+    AuditEvent event = AuditEventFor(caller_, method::kListClaims);
+    event.categories = kAuditClaim;
+    event.count = static_cast<int64_t>(queue_.size());
+    if (caller_.identity.role == Role::kInsurer) {
+      event.insurer_id = caller_.identity.id;
+    } else if (!queue_.empty()) {
+      event.insurer_id = queue_.front().insurer_id;
+    }
+    for (const Claim& claim : queue_) {
+      event.members.push_back({claim.member_id, claim.adherent_number});
+    }
+    if (absl::Status touched = trail_->Touch(event); !touched.ok()) {
+      event.members.clear();
+      event.SetOutcome(touched);
+      trail_->Record(std::move(event), [this, touched](absl::Status) {
+        Finish(ToGrpcStatus(touched));
+      });
+      return;
+    }
+    event.SetOutcome(absl::OkStatus());
+    trail_->Record(std::move(event), [this](absl::Status written) {
+      if (!written.ok()) {
+        Finish(ToGrpcStatus(AuditUnavailable(written)));
+        return;
+      }
+      Next();
+    });
   }
 
   void Next() {
@@ -91,6 +126,7 @@ class ListClaimsReactor final
     StartWrite(&current_);
   }
 
+  AuditTrail* const trail_;
   // Isolation cancels the stream through it; dropped with the reactor.
   StreamRegistry::Registration registration_;
   CallDeadline deadline_;
@@ -115,17 +151,23 @@ grpc::ServerUnaryReactor* ClaimServiceImpl::SubmitClaim(
   absl::StatusOr<Caller> caller =
       guard_.Admit(ctx, method::kSubmitClaim, /*streaming=*/false);
   if (!caller.ok()) return FinishUnary(ctx, caller.status());
+  AuditEvent event = AuditEventFor(*caller, method::kSubmitClaim);
+  event.categories = kAuditCoverage | kAuditClaim;
   absl::StatusOr<ClaimRequest> claim =
       ClaimRequestFromProto(*request, UtcDate(clock_->Now()));
-  if (!claim.ok()) return FinishUnary(ctx, claim.status());
+  if (!claim.ok()) {
+    return FinishUnaryAudited(trail_, ctx, std::move(event), claim.status());
+  }
+  event.insurer_id = claim->insurer_id;
   if (absl::Status open = guard_.AdmitInsurer(*caller, claim->insurer_id);
       !open.ok()) {
-    return FinishUnary(ctx, open);
+    return FinishUnaryAudited(trail_, ctx, std::move(event), open);
   }
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   executor_->Run([this, reactor, response, provider = caller->identity.id,
-                  claim = *std::move(claim)]() mutable {
-    core_->Submit(provider, std::move(claim),
+                  claim = *std::move(claim),
+                  event = std::move(event)]() mutable {
+    core_->Submit(provider, std::move(claim), std::move(event),
                   [reactor, response](absl::StatusOr<Claim> done) {
                     if (done.ok()) ClaimToProto(*done, response);
                     reactor->Finish(ToGrpcStatus(done.status()));
@@ -140,17 +182,29 @@ grpc::ServerUnaryReactor* ClaimServiceImpl::GetClaim(
   absl::StatusOr<Caller> caller =
       guard_.Admit(ctx, method::kGetClaim, /*streaming=*/false);
   if (!caller.ok()) return FinishUnary(ctx, caller.status());
+  AuditEvent event = AuditEventFor(*caller, method::kGetClaim);
+  event.categories = kAuditClaim;
   if (absl::Status valid = ValidateClaimId(request->claim_id()); !valid.ok()) {
-    return FinishUnary(ctx, valid);
+    return FinishUnaryAudited(trail_, ctx, std::move(event), valid);
   }
+  event.object = request->claim_id();
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  executor_->Run([this, reactor, request, response, caller = *caller] {
+  executor_->Run([this, reactor, request, response, caller = *caller,
+                  event = std::move(event)]() mutable {
     absl::StatusOr<Claim> claim =
         core_->Get(ViewerOf(caller), request->claim_id());
     absl::Status status = claim.status();
-    if (claim.ok()) status = guard_.AdmitInsurer(caller, claim->insurer_id);
+    if (claim.ok()) {
+      event.insurer_id = claim->insurer_id;
+      status = guard_.AdmitInsurer(caller, claim->insurer_id);
+    }
+    if (status.ok()) {
+      event.members.push_back({claim->member_id, claim->adherent_number});
+      if (trail_ != nullptr) status = trail_->Touch(event);
+      if (!status.ok()) event.members.clear();
+    }
     if (status.ok()) ClaimToProto(*claim, response);
-    reactor->Finish(ToGrpcStatus(status));
+    FinishAudited(trail_, reactor, std::move(event), status);
   });
   return reactor;
 }
@@ -161,28 +215,34 @@ grpc::ServerUnaryReactor* ClaimServiceImpl::CancelClaim(
   absl::StatusOr<Caller> caller =
       guard_.Admit(ctx, method::kCancelClaim, /*streaming=*/false);
   if (!caller.ok()) return FinishUnary(ctx, caller.status());
+  AuditEvent event = AuditEventFor(*caller, method::kCancelClaim);
+  event.categories = kAuditClaim;
   if (absl::Status valid = ValidateClaimId(request->claim_id()); !valid.ok()) {
-    return FinishUnary(ctx, valid);
+    return FinishUnaryAudited(trail_, ctx, std::move(event), valid);
   }
   if (request->reason().size() > kCancelReasonBytesMax ||
       !IsPrintableUtf8(request->reason())) {
     Violations violations;
     violations.Add("reason", absl::StrCat("at most ", kCancelReasonBytesMax,
                                           " bytes of printable UTF-8"));
-    return FinishUnary(ctx, violations.ToStatus("invalid cancellation"));
+    return FinishUnaryAudited(trail_, ctx, std::move(event),
+                              violations.ToStatus("invalid cancellation"));
   }
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  executor_->Run([this, reactor, request, response, caller = *caller] {
+  executor_->Run([this, reactor, request, response, caller = *caller,
+                  event = std::move(event)]() mutable {
     // The gate of the claim's insurer, before anything is written.
     absl::StatusOr<Claim> claim =
         core_->Get(ViewerOf(caller), request->claim_id());
     absl::Status status = claim.status();
     if (claim.ok()) status = guard_.AdmitInsurer(caller, claim->insurer_id);
     if (!status.ok()) {
-      reactor->Finish(ToGrpcStatus(status));
+      event.object = request->claim_id();
+      FinishAudited(trail_, reactor, std::move(event), status);
       return;
     }
     core_->Cancel(caller.identity.id, request->claim_id(), request->reason(),
+                  std::move(event),
                   [reactor, response](absl::StatusOr<Claim> done) {
                     if (done.ok()) ClaimToProto(*done, response);
                     reactor->Finish(ToGrpcStatus(done.status()));
@@ -209,9 +269,9 @@ grpc::ServerWriteReactor<tpp::v1::Claim>* ClaimServiceImpl::ListClaims(
   if (!registration.ok()) {
     return new FinishedWriter<tpp::v1::Claim>(registration.status());
   }
-  return new ListClaimsReactor(ctx, *caller, guard_, core_, executor_,
-                               *std::move(filter), request->cursor(),
-                               request->limit(), *std::move(registration));
+  return new ListClaimsReactor(
+      ctx, *caller, guard_, core_, executor_, *std::move(filter),
+      request->cursor(), request->limit(), *std::move(registration), trail_);
 }
 
 }  // namespace tpp

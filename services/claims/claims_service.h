@@ -6,6 +6,7 @@
 #ifndef TPP_SERVICES_CLAIMS_CLAIMS_SERVICE_H_
 #define TPP_SERVICES_CLAIMS_CLAIMS_SERVICE_H_
 
+#include "services/audit/audit_trail.h"
 #include "services/claims/claims_core.h"
 #include "services/common/clock.h"
 #include "services/server/call_guard.h"
@@ -21,13 +22,16 @@ inline constexpr size_t kListClaimsPageMax = 64;
 class ClaimServiceImpl final : public tpp::v1::ClaimService::CallbackService {
  public:
   // Every argument outlives the service.
+  // `trail` may be null (no audit).
   ClaimServiceImpl(const CallGuard& guard, ClaimsCore* core, Executor* executor,
-                   const Clock* clock, StreamRegistry* streams)
+                   const Clock* clock, StreamRegistry* streams,
+                   AuditTrail* trail)
       : guard_(guard),
         core_(core),
         executor_(executor),
         clock_(clock),
-        streams_(streams) {}
+        streams_(streams),
+        trail_(trail) {}
 
   grpc::ServerUnaryReactor* SubmitClaim(
       grpc::CallbackServerContext* ctx,
@@ -50,6 +54,7 @@ class ClaimServiceImpl final : public tpp::v1::ClaimService::CallbackService {
   Executor* const executor_;
   const Clock* const clock_;
   StreamRegistry* const streams_;
+  AuditTrail* const trail_;
 };
 
 }  // namespace tpp

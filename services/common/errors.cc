@@ -94,4 +94,11 @@ std::vector<FieldViolation> ViolationsOf(const absl::Status& status) {
   return out;
 }
 
+absl::Status InvalidField(absl::string_view field,
+                          absl::string_view description) {
+  Violations violations;
+  violations.Add(field, description);
+  return violations.ToStatus();
+}
+
 }  // namespace tpp

@@ -49,6 +49,10 @@ class Violations {
 
 std::vector<FieldViolation> ViolationsOf(const absl::Status& status);
 
+// INVALID_ARGUMENT with one field violation.
+absl::Status InvalidField(absl::string_view field,
+                          absl::string_view description);
+
 }  // namespace tpp
 
 #endif  // TPP_SERVICES_COMMON_ERRORS_H_

@@ -14,6 +14,7 @@ absl::StatusOr<EligibilityAnswer> CheckEligibility(
   if (!coverage.ok()) return coverage.status();
   EligibilityAnswer answer;
   answer.member_id = coverage->member_id;
+  answer.adherent_number = coverage->adherent_number;
   if (coverage->reason != RejectReason::kNone) {
     answer.reason = coverage->reason;
     return answer;

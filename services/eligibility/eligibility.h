@@ -35,8 +35,10 @@ struct EligibilityAnswer {
   bool has_ceiling = false;
   int64_t ceiling_remaining_cents = 0;
   Date coverage_to;
-  // Pseudonymous, for the audit; never sent to the provider.
-  std::string member_id;
+  // For the audit, never sent to the provider: set whenever the member was
+  // found (even when not eligible).
+  std::string member_id;  // pseudonymous
+  std::string adherent_number;
 };
 
 absl::StatusOr<EligibilityAnswer> CheckEligibility(

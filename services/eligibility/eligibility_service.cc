@@ -1,5 +1,8 @@
 #include "services/eligibility/eligibility_service.h"
 
+#include <utility>
+
+#include "services/audit/audited.h"
 #include "services/claims/claim_proto.h"
 #include "services/eligibility/eligibility.h"
 #include "services/server/reactors.h"
@@ -13,19 +16,40 @@ grpc::ServerUnaryReactor* EligibilityServiceImpl::CheckEligibility(
   absl::StatusOr<Caller> caller =
       guard_.Admit(ctx, method::kCheckEligibility, /*streaming=*/false);
   if (!caller.ok()) return FinishUnary(ctx, caller.status());
+  AuditEvent event = AuditEventFor(*caller, method::kCheckEligibility);
+  event.categories = kAuditCoverage;
   absl::StatusOr<EligibilityRequest> check =
       EligibilityRequestFromProto(*request);
-  if (!check.ok()) return FinishUnary(ctx, check.status());
+  if (!check.ok()) {
+    return FinishUnaryAudited(trail_, ctx, std::move(event), check.status());
+  }
+  event.insurer_id = check->insurer_id;
   if (absl::Status open = guard_.AdmitInsurer(*caller, check->insurer_id);
       !open.ok()) {
-    return FinishUnary(ctx, open);
+    return FinishUnaryAudited(trail_, ctx, std::move(event), open);
   }
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  executor_->Run([this, reactor, response, check = *std::move(check)] {
+  executor_->Run([this, reactor, response, check = *std::move(check),
+                  event = std::move(event)]() mutable {
     absl::StatusOr<EligibilityAnswer> answer =
         tpp::CheckEligibility(*members_, *claims_, check);
-    if (answer.ok()) EligibilityAnswerToProto(*answer, response);
-    reactor->Finish(ToGrpcStatus(answer.status()));
+    if (!answer.ok()) {
+      FinishAudited(trail_, reactor, std::move(event), answer.status());
+      return;
+    }
+    if (!answer->member_id.empty()) {
+      event.members.push_back({answer->member_id, answer->adherent_number});
+    }
+    // The breaker counts the member before anything about them leaves.
+    if (trail_ != nullptr) {
+      if (absl::Status touched = trail_->Touch(event); !touched.ok()) {
+        event.members.clear();  // nothing was answered about them
+        FinishAudited(trail_, reactor, std::move(event), touched);
+        return;
+      }
+    }
+    EligibilityAnswerToProto(*answer, response);
+    FinishAudited(trail_, reactor, std::move(event), absl::OkStatus());
   });
   return reactor;
 }

@@ -4,6 +4,7 @@
 #ifndef TPP_SERVICES_ELIGIBILITY_ELIGIBILITY_SERVICE_H_
 #define TPP_SERVICES_ELIGIBILITY_ELIGIBILITY_SERVICE_H_
 
+#include "services/audit/audit_trail.h"
 #include "services/claims/claims_core.h"
 #include "services/members/member_store.h"
 #include "services/server/call_guard.h"
@@ -16,12 +17,15 @@ class EligibilityServiceImpl final
     : public tpp::v1::EligibilityService::CallbackService {
  public:
   // Every argument outlives the service.
+  // `trail` may be null (no audit, tests of the adapter only).
   EligibilityServiceImpl(const CallGuard& guard, const MemberStore* members,
-                         const ClaimsCore* claims, Executor* executor)
+                         const ClaimsCore* claims, Executor* executor,
+                         AuditTrail* trail)
       : guard_(guard),
         members_(members),
         claims_(claims),
-        executor_(executor) {}
+        executor_(executor),
+        trail_(trail) {}
 
   grpc::ServerUnaryReactor* CheckEligibility(
       grpc::CallbackServerContext* ctx,
@@ -33,6 +37,7 @@ class EligibilityServiceImpl final
   const MemberStore* const members_;
   const ClaimsCore* const claims_;
   Executor* const executor_;
+  AuditTrail* const trail_;
 };
 
 }  // namespace tpp

@@ -36,6 +36,7 @@ constexpr MethodRule kTable[] = {
   {method::kUnseal,                  kOperator,             kAdmin},
   {method::kVerifyChain,             kOperator,             kAdmin},
   {method::kBreachReport,            kOperator,             kAdmin},
+  {method::kExportCheckpoints,       kOperator,             kAdmin},
   {method::kRotateKeys,              kOperator,             kAdmin},
   {method::kGetKeyStatus,            kOperator,             kAdmin},
 };

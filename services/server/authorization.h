@@ -68,6 +68,8 @@ inline constexpr absl::string_view kVerifyChain =
     "/tpp.v1.AuditService/VerifyChain";
 inline constexpr absl::string_view kBreachReport =
     "/tpp.v1.AuditService/BreachReport";
+inline constexpr absl::string_view kExportCheckpoints =
+    "/tpp.v1.AuditService/ExportCheckpoints";
 inline constexpr absl::string_view kRotateKeys =
     "/tpp.v1.KeyService/RotateKeys";
 inline constexpr absl::string_view kGetKeyStatus =

@@ -1,4 +1,5 @@
 // tppd: the tpp node. Flags are documented in README.md.
+#include <algorithm>
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
@@ -42,6 +43,17 @@ ABSL_FLAG(int, concurrent_streams_max, 256, "concurrent calls per connection");
 ABSL_FLAG(int, inflight_max, 4096, "calls in flight on the node");
 ABSL_FLAG(double, rate_per_s, 1000, "sustained calls/s per credential");
 ABSL_FLAG(double, rate_burst, 2000, "burst of calls per credential");
+ABSL_FLAG(int, breaker_provider_members, 300,
+          "exfiltration breaker: distinct members a provider credential may "
+          "be answered about per window (0: no limit)");
+ABSL_FLAG(int, breaker_insurer_members, 5000,
+          "exfiltration breaker: the same for an insurer credential");
+ABSL_FLAG(int64_t, breaker_window_s, 3600,
+          "exfiltration breaker: the sliding window, in seconds");
+ABSL_FLAG(int64_t, audit_checkpoint_records, 10000,
+          "a signed audit checkpoint every so many records");
+ABSL_FLAG(int64_t, audit_checkpoint_interval_ms, 10000,
+          "and at least this often while records come");
 ABSL_FLAG(int, isolation_quorum, 2,
           "distinct operators needed to reopen an isolated scope (2..16)");
 ABSL_FLAG(int64_t, proposal_ttl_ms, 900000,
@@ -85,6 +97,14 @@ int main(int argc, char** argv) {
   config.rate_per_s = absl::GetFlag(FLAGS_rate_per_s);
   config.rate_burst = absl::GetFlag(FLAGS_rate_burst);
   config.isolation_quorum = absl::GetFlag(FLAGS_isolation_quorum);
+  config.breaker_provider_members =
+      absl::GetFlag(FLAGS_breaker_provider_members);
+  config.breaker_insurer_members = absl::GetFlag(FLAGS_breaker_insurer_members);
+  config.breaker_window = absl::Seconds(absl::GetFlag(FLAGS_breaker_window_s));
+  config.audit_checkpoint_records = static_cast<uint64_t>(
+      std::max<int64_t>(1, absl::GetFlag(FLAGS_audit_checkpoint_records)));
+  config.audit_checkpoint_interval =
+      absl::Milliseconds(absl::GetFlag(FLAGS_audit_checkpoint_interval_ms));
   config.proposal_ttl =
       absl::Milliseconds(absl::GetFlag(FLAGS_proposal_ttl_ms));
 

@@ -107,7 +107,13 @@ Metrics::Metrics()
                       .Help("stored member records that failed to decrypt "
                             "or decode (tampering, corruption)")
                       .Register(*registry_)
-                      .Add({})) {}
+                      .Add({})),
+      breaker_trips_(&prometheus::BuildCounter()
+                          .Name("tpp_breaker_trips_total")
+                          .Help("credentials suspended by the exfiltration "
+                                "breaker")
+                          .Register(*registry_)
+                          .Add({})) {}
 
 int Metrics::Serve(const std::string& address) {
   try {

@@ -49,6 +49,8 @@ class Metrics {
   // Stored records that failed their integrity check (tampering or
   // corruption): each answered DATA_LOSS.
   prometheus::Counter& data_loss() { return *data_loss_; }
+  // Credentials suspended by the exfiltration breaker.
+  prometheus::Counter& breaker_trips() { return *breaker_trips_; }
 
   prometheus::Registry& registry() { return *registry_; }
   std::shared_ptr<prometheus::Registry> shared_registry() { return registry_; }
@@ -67,6 +69,7 @@ class Metrics {
   prometheus::Family<prometheus::Histogram>& latency_;
   prometheus::Family<prometheus::Gauge>& inflight_;
   prometheus::Counter* data_loss_;
+  prometheus::Counter* breaker_trips_;
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, std::unique_ptr<PerMethod>> methods_
       ABSL_GUARDED_BY(mu_);

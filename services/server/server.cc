@@ -15,6 +15,7 @@
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "services/audit/audit_service.h"
+#include "services/audit/audit_trail.h"
 #include "services/claims/claims_service.h"
 #include "services/common/clock.h"
 #include "services/common/log.h"
@@ -32,8 +33,10 @@
 #include "services/server/rate_limiter.h"
 #include "services/server/stream_registry.h"
 #include "services/settlement/settlement_service.h"
+#include "storage/audit_log_rocks.h"
 #include "storage/claim_store_rocks.h"
 #include "storage/commit_queue.h"
+#include "storage/crypto/audit_signer.h"
 #include "storage/crypto/keyring.h"
 #include "storage/crypto/master_key_file.h"
 #include "storage/db.h"
@@ -110,14 +113,15 @@ struct ListenerServices {
                    SettlementStore* settlement_store, Executor* runs,
                    storage::KeyRotation* rotation, const crypto::KeyRing* ring,
                    Executor* executor, isolation::IsolationSwitch* isolation,
-                   StreamRegistry* streams)
-      : eligibility(guard, members_store, claims_core, executor),
-        claims(guard, claims_core, executor, SystemClock(), streams),
+                   StreamRegistry* streams, const AuditLog* audit_log,
+                   AuditTrail* trail)
+      : eligibility(guard, members_store, claims_core, executor, trail),
+        claims(guard, claims_core, executor, SystemClock(), streams, trail),
         members(guard, members_store, executor, streams),
         settlement(guard, settlement_core, settlement_store, executor, runs,
                    SystemClock(), streams),
         isolation(guard, isolation),
-        audit(guard),
+        audit(guard, audit_log, trail, executor),
         keys(guard, rotation, ring, executor) {}
   void RegisterOn(grpc::ServerBuilder* builder) {
     builder->RegisterService(&eligibility);
@@ -142,7 +146,11 @@ struct ListenerServices {
 struct Server::State {
   ServerConfig config;
   std::unique_ptr<storage::Db> db;
+  // The queue's sealer: declared before the queue, so that it outlives the
+  // queue's last group.
+  std::unique_ptr<storage::RocksAuditLog> audit_log;
   std::unique_ptr<storage::CommitQueue> commits;
+  std::unique_ptr<AuditTrail> audit_trail;
   crypto::KeyRing keys;
   // The gate and the stream registry before anything that uses them.
   IsolationGate gate;
@@ -209,6 +217,49 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
       state->db, storage::Db::Open(config.data_dir, storage::Db::Options()));
   state->commits = std::make_unique<storage::CommitQueue>(
       state->db->raw(), storage::CommitQueue::Options());
+  storage::RocksAuditLog::Options audit_options;
+  audit_options.checkpoint_records = config.audit_checkpoint_records;
+  audit_options.checkpoint_interval = config.audit_checkpoint_interval;
+  TPP_ASSIGN_OR_RETURN(
+      state->audit_log,
+      storage::RocksAuditLog::Open(state->db.get(), state->commits.get(),
+                                   audit_options));
+
+  ExfiltrationBreaker::Options breaker;
+  breaker.window = config.breaker_window;
+  breaker.provider_limit = config.breaker_provider_members;
+  breaker.insurer_limit = config.breaker_insurer_members;
+  AuditTrail::Hooks trail_hooks;
+  // The switch is made below, before any listener starts.
+  trail_hooks.suspend = [node = state.get()](const std::string& credential,
+                                             int limit) {
+    // Published to the gate before Isolate returns; durable a little later.
+    node->isolation->Isolate(
+        isolation::Scope{isolation::ScopeKind::kCredential, credential},
+        absl::StrCat("exfiltration breaker: more than ", limit,
+                     " distinct members in the window"),
+        /*seal=*/false, "tppd",
+        [credential](absl::StatusOr<isolation::StatePtr> done) {
+          if (!done.ok()) {
+            Log(LogLevel::kError, "breaker_suspension_failed",
+                {{"credential", credential},
+                 {"error", std::string(absl::StatusCodeToString(
+                               done.status().code()))}});
+          }
+        });
+  };
+  trail_hooks.refused = [gate = &state->gate](const std::string& credential) {
+    isolation::StatePtr current = gate->Current();
+    if (current == nullptr) return true;
+    isolation::Principal principal;
+    principal.spiffe_id = credential;
+    return !current->Admit(principal).ok();
+  };
+  trail_hooks.on_trip = [trips = &state->metrics.breaker_trips()] {
+    trips->Increment();
+  };
+  state->audit_trail = std::make_unique<AuditTrail>(
+      state->audit_log.get(), breaker, SystemClock(), std::move(trail_hooks));
 
   TPP_ASSIGN_OR_RETURN(auto credentials, ServerTls(config.tls_dir));
 
@@ -238,6 +289,12 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
       primary = std::max(primary, master.version);
     }
     TPP_RETURN_IF_ERROR(state->keys.SetPrimary(primary));
+    // The audit checkpoints' signing key, derived from the master key.
+    TPP_ASSIGN_OR_RETURN(crypto::SecureBytes seed,
+                         state->keys.AuditSigningSeed());
+    TPP_ASSIGN_OR_RETURN(std::unique_ptr<crypto::AuditSigner> signer,
+                         crypto::AuditSigner::FromSeed(seed));
+    state->audit_log->SetSigner(std::move(signer));
   }
   prometheus::Counter* data_loss = &state->metrics.data_loss();
   state->members = std::make_unique<storage::RocksMemberStore>(
@@ -248,7 +305,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
       [data_loss] { data_loss->Increment(); });
   state->claims = std::make_unique<ClaimsCore>(
       state->members.get(), state->claim_store.get(), SystemClock(),
-      ClaimsCore::Options());
+      ClaimsCore::Options(), state->audit_trail.get());
   state->settlement_store = std::make_unique<storage::RocksSettlementStore>(
       state->db.get(), state->commits.get());
   state->settlements = std::make_unique<SettlementCore>(
@@ -314,12 +371,14 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
       *state->external_guard, state->members.get(), state->claims.get(),
       state->settlements.get(), state->settlement_store.get(),
       state->settlement_runs.get(), state->rotation.get(), &state->keys,
-      state->workers.get(), state->isolation.get(), state->streams.get());
+      state->workers.get(), state->isolation.get(), state->streams.get(),
+      state->audit_log.get(), state->audit_trail.get());
   state->admin_services = std::make_unique<ListenerServices>(
       *state->admin_guard, state->members.get(), state->claims.get(),
       state->settlements.get(), state->settlement_store.get(),
       state->settlement_runs.get(), state->rotation.get(), &state->keys,
-      state->workers.get(), state->isolation.get(), state->streams.get());
+      state->workers.get(), state->isolation.get(), state->streams.get(),
+      state->audit_log.get(), state->audit_trail.get());
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -420,6 +479,12 @@ void Server::Shutdown() {
   if (state_->health != nullptr) state_->health->Shutdown(deadline);
   Log(LogLevel::kInfo, "listeners_stopped", {});
   state_->rotation->Stop();  // uses the commit queue: before it stops
+  // The tail of the audit chain gets a signed checkpoint.
+  if (absl::Status checkpoint = state_->audit_log->CheckpointNow();
+      !checkpoint.ok()) {
+    Log(LogLevel::kError, "audit_checkpoint_failed",
+        {{"error", std::string(absl::StatusCodeToString(checkpoint.code()))}});
+  }
   state_->commits->Stop();
   absl::Status flushed = state_->db->Flush();
   if (!flushed.ok()) {

@@ -50,6 +50,15 @@ struct ServerConfig {
   // of unseal shares) stays valid.
   int isolation_quorum = 2;
   absl::Duration proposal_ttl = absl::Minutes(15);
+
+  // The exfiltration breaker: distinct members per credential and window
+  // (0: no limit for the role).
+  absl::Duration breaker_window = absl::Hours(1);
+  int breaker_provider_members = 300;
+  int breaker_insurer_members = 5000;
+  // Signed audit checkpoints: every so many records or so long.
+  uint64_t audit_checkpoint_records = 10000;
+  absl::Duration audit_checkpoint_interval = absl::Seconds(10);
 };
 
 class Server {

@@ -48,12 +48,6 @@ void LineToProto(const StatementLine& line, tpp::v1::StatementLine* out) {
   out->set_amc_cents(line.amc_cents);
 }
 
-absl::Status InvalidField(absl::string_view field, absl::string_view rule) {
-  Violations violations;
-  violations.Add(field, rule);
-  return violations.ToStatus();
-}
-
 // StreamStatement: chunks of lines read on a worker, written one at a
 // time; the last chunk carries the trailer. One operation at a time.
 class StatementReactor final

@@ -20,6 +20,9 @@ constexpr uint32_t kPrimary = 0;
 constexpr size_t kDerivedKeyBytes = 32;
 constexpr absl::string_view kKekLabel = "tpp.kek.v1";
 constexpr absl::string_view kBlindIndexKeyLabel = "tpp.blind-index-key.v1";
+constexpr absl::string_view kAuditSigningLabel = "tpp.audit-signing.v1";
+// The derivation's "insurer" for platform-wide keys.
+constexpr absl::string_view kPlatformScope = "platform";
 constexpr size_t kLabelBytesMax = 32;
 
 absl::Status SealedError() {
@@ -242,6 +245,17 @@ absl::StatusOr<std::string> KeyRing::MemberBlindIndex(
   return index;
 }
 
+absl::StatusOr<SecureBytes> KeyRing::AuditSigningSeed() const {
+  absl::StatusOr<SecureBytes> seed = absl::InternalError("not derived");
+  TPP_CRYPTO_RETURN_IF_ERROR(
+      WithDerivedKey(Purpose::kAuditSigning, kPrimary, kPlatformScope,
+                     [&](uint32_t, const SecureBytes& key) {
+                       seed = key.Clone();
+                       return seed.status();
+                     }));
+  return seed;
+}
+
 absl::Status KeyRing::WithDerivedKey(
     Purpose purpose, uint32_t version, absl::string_view insurer_id,
     absl::FunctionRef<absl::Status(uint32_t version, const SecureBytes& key)>
@@ -273,8 +287,10 @@ absl::Status KeyRing::WithDerivedKey(
   const absl::string_view key = make_cache_key(resolved);
   auto cached = derived_.find(key);
   if (cached == derived_.end()) {
-    const absl::string_view label =
-        purpose == Purpose::kKek ? kKekLabel : kBlindIndexKeyLabel;
+    const absl::string_view label = purpose == Purpose::kKek ? kKekLabel
+                                    : purpose == Purpose::kBlindIndex
+                                        ? kBlindIndexKeyLabel
+                                        : kAuditSigningLabel;
     unsigned char info[2 * internal::kLengthPrefixBytes + kLabelBytesMax +
                        kInsurerIdBytesMax];
     const size_t info_size =

@@ -113,8 +113,12 @@ class KeyRing {
                                                absl::string_view birth_date,
                                                int birth_rank) const;
 
+  // The 32-byte seed of the audit chain's Ed25519 checkpoint key, derived
+  // from the primary master version (audit_signer.h).
+  absl::StatusOr<SecureBytes> AuditSigningSeed() const;
+
  private:
-  enum class Purpose : uint8_t { kKek, kBlindIndex };
+  enum class Purpose : uint8_t { kKek, kBlindIndex, kAuditSigning };
 
   // Runs `use` with the insurer's `purpose` key for `version` (0: the
   // primary), deriving and caching it if needed, with mu_ held.
