@@ -31,6 +31,16 @@ constexpr int64_t kInt64Min = std::numeric_limits<int64_t>::min();
 constexpr int32_t kInt32Max = std::numeric_limits<int32_t>::max();
 constexpr int32_t kInt32Min = std::numeric_limits<int32_t>::min();
 
+// The NIR a request carries, to check that no answer repeats it.
+std::string NirOf(const CheckEligibilityRequest& r) {
+  return r.beneficiary().nir();
+}
+std::string NirOf(const SubmitClaimRequest& r) { return r.beneficiary().nir(); }
+template <typename Request>
+std::string NirOf(const Request&) {
+  return "";
+}
+
 template <typename Request>
 struct FieldCase {
   std::string field;  // the violation expected
@@ -68,6 +78,12 @@ class WireFieldsTest : public WireTest {
       EXPECT_EQ(r->GrpcStatus(), kInvalidArgument) << r->Describe();
       EXPECT_THAT(r->ViolatedFields(), Contains(c.field)) << r->Describe();
       ExpectNoEcho(*r);
+      // Not even a NIR that is wrong: the message names the rule only.
+      const std::string nir = NirOf(request);
+      if (nir.size() >= 8) {
+        EXPECT_FALSE(absl::StrContains(r->GrpcMessage(), nir));
+        EXPECT_FALSE(absl::StrContains(r->Details().SerializeAsString(), nir));
+      }
     }
     ExpectServing(path);
   }

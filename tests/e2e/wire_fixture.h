@@ -28,6 +28,12 @@ inline bool Refused(const H2Result& r) {
   return (r.GrpcStatus() && *r.GrpcStatus() != 0) || r.reset.has_value();
 }
 
+// What tppd answers a request it cannot parse or never fully got
+// (services/server/malformed_request.h).
+inline bool Malformed(const H2Result& r) {
+  return r.GrpcStatus() == 3 && r.Reason() == "MALFORMED_REQUEST";
+}
+
 class WireTest : public ::testing::Test {
  protected:
   void SetUp() override {

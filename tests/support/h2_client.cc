@@ -87,6 +87,15 @@ google::rpc::Status H2Result::Details() const {
   return details;
 }
 
+std::string H2Result::Reason() const {
+  const google::rpc::Status details = Details();
+  for (const auto& any : details.details()) {
+    google::rpc::ErrorInfo info;
+    if (any.UnpackTo(&info)) return info.reason();
+  }
+  return "";
+}
+
 std::vector<std::string> H2Result::ViolatedFields() const {
   std::vector<std::string> fields;
   const google::rpc::Status details = Details();

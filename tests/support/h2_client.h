@@ -45,6 +45,8 @@ struct H2Result {
   std::string GrpcMessage() const;
   // grpc-status-details-bin, base64-decoded and parsed; empty if none.
   google::rpc::Status Details() const;
+  // ErrorInfo's reason in Details(); empty if none.
+  std::string Reason() const;
   // BadRequest field violations in Details(), in order.
   std::vector<std::string> ViolatedFields() const;
   // A one-line description for test failures.
