@@ -7,7 +7,7 @@ packages=(
   build-essential cmake pkg-config git ca-certificates openssl
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   grpc-proto librocksdb-dev libabsl-dev libssl-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libnghttp2-dev
   prometheus-cpp-dev libcli11-dev
   python3-grpcio python3-protobuf python3-yaml
   haproxy

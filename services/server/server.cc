@@ -29,6 +29,7 @@
 #include "services/server/call_guard.h"
 #include "services/server/executor.h"
 #include "services/server/forwarded_identity.h"
+#include "services/server/malformed_request.h"
 #include "services/server/metrics.h"
 #include "services/server/rate_limiter.h"
 #include "services/server/stream_registry.h"
@@ -394,6 +395,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
     std::vector<
         std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
         interceptors;
+    interceptors.push_back(MalformedRequestInterceptorFactory());
     interceptors.push_back(state->metrics.InterceptorFactory(&state->counters));
     builder.experimental().SetInterceptorCreators(std::move(interceptors));
     services->RegisterOn(&builder);
