@@ -12,12 +12,13 @@
 // - an isolation state read at start-up either loads and survives its
 //   stored form, or the node fails closed: platform ISOLATED;
 // - an unseal share line parses only into a record that formats back to it.
-#include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -137,8 +138,13 @@ tpp::storage::Db* TheDb() {
   static tpp::storage::Db* db = [] {
     std::string base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
     if (const char* t = getenv("TPP_FUZZ_DB_DIR")) base = t;
-    std::string dir = base + "/tpp-records-fuzz-XXXXXX";
+    static std::string dir = base + "/tpp-records-fuzz-XXXXXX";
     FUZZ_CHECK(mkdtemp(dir.data()) != nullptr);
+    // The database stays open to the end; its files go at exit.
+    std::atexit([] {
+      std::error_code ignored;
+      std::filesystem::remove_all(dir, ignored);
+    });
     tpp::storage::Db::Options options;
     options.block_cache_bytes = size_t{8} << 20;
     absl::StatusOr<std::unique_ptr<tpp::storage::Db>> opened =
