@@ -2,7 +2,9 @@
 """Writes the seed corpora of the fuzz targets into fuzz/corpus/<target>/.
 
 Small valid (and nearly valid) inputs, so that each target starts past its
-first checks. The protobuf messages are encoded by hand (wire format) to
+first checks. The other files of fuzz/corpus/ (named by their SHA-1) are the
+inputs of a long run that added coverage, merged in with
+  build-fuzz/fuzz/<t>_fuzz -merge=1 fuzz/corpus/<t> build-fuzz/corpus/<t> The protobuf messages are encoded by hand (wire format) to
 need no generated code. Run again after changing a message; the files are
 committed. No personal data: the NIRs are the documentation's examples.
 """
