@@ -12,6 +12,7 @@ packages=(
   python3-grpcio python3-protobuf python3-yaml
   haproxy
   clang-format
+  clang-14 libclang-rt-14-dev
 )
 
 missing=()

@@ -5,3 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/build.sh
 ctest --test-dir build --output-on-failure -j"$(nproc)" --timeout 900 "$@"
+# The fuzz targets (fuzz/), a few seconds each; TPP_FUZZ_SMOKE=0 skips them.
+if [ "${TPP_FUZZ_SMOKE:-1}" != 0 ]; then
+  bash tools/fuzz.sh --smoke
+fi

@@ -343,6 +343,7 @@ absl::StatusOr<bool> MemberCsvParser::Next(MemberCsvRow* row) {
     if (!record_ended && finished_ && !ended_) record_ended = ConsumeEnd();
     if (!record_ended) {
       if (ended_ && !header_parsed_) {
+        returned_line_ = line_;
         fatal_ = LineError(line_, "the header row is missing");
         return fatal_;
       }
@@ -353,6 +354,8 @@ absl::StatusOr<bool> MemberCsvParser::Next(MemberCsvRow* row) {
       continue;
     }
     if (!header_parsed_) {
+      // A bad header is returned as this record's error: its line too.
+      returned_line_ = record_line_;
       fatal_ = ParseHeader();  // returned at the top when not OK
       ResetRecord();
       continue;

@@ -290,6 +290,25 @@ TEST(MemberCsvTest, RecordLineIsReported) {
   EXPECT_FALSE(*got);
 }
 
+// Found by fuzz/csv_fuzz.cc: a bad or missing header was returned as an
+// error while record_line() still said 0, not the header's line.
+TEST(MemberCsvTest, RecordLineOfAHeaderError) {
+  MemberCsvParser bad;
+  bad.Feed("\n\n" + std::string(kMemberCsvHeader) + ",email\n");
+  bad.Finish();
+  MemberCsvRow row;
+  EXPECT_FALSE(bad.Next(&row).ok());
+  EXPECT_TRUE(bad.failed());
+  EXPECT_EQ(bad.record_line(), 3);
+
+  MemberCsvParser empty;
+  empty.Feed("\n");
+  empty.Finish();
+  EXPECT_FALSE(empty.Next(&row).ok());
+  EXPECT_TRUE(empty.failed());
+  EXPECT_EQ(empty.record_line(), 2);
+}
+
 void ExpectSameOutcome(const Outcome& a, const Outcome& b) {
   ASSERT_EQ(a.fatal, b.fatal);
   ASSERT_EQ(a.records.size(), b.records.size());

@@ -11,6 +11,7 @@
 #include "services/members/member_proto.h"
 #include "services/server/call_deadline.h"
 #include "services/server/reactors.h"
+#include "services/settlement/settlement_request.h"
 
 namespace tpp {
 namespace {
@@ -184,18 +185,9 @@ grpc::ServerUnaryReactor* SettlementServiceImpl::RunSettlement(
   absl::StatusOr<Caller> caller =
       guard_.Admit(ctx, method::kRunSettlement, /*streaming=*/false);
   if (!caller.ok()) return FinishUnary(ctx, caller.status());
-  Violations violations;
-  if (!IsIdentifier(request->insurer_id(), kInsurerIdBytesMax)) {
-    violations.Add("insurer_id", "an insurer id is required");
-  }
-  std::optional<Date> cutoff =
-      DateField(request->cutoff_date(), "cutoff_date", &violations);
-  // Claims dated up to tomorrow (UTC) are accepted, but a window is closed
-  // only up to today: tomorrow's claims may still come.
-  if (cutoff && *cutoff > UtcDate(clock_->Now())) {
-    violations.Add("cutoff_date", "must not be after today (UTC)");
-  }
-  if (!violations.empty()) return FinishUnary(ctx, violations.ToStatus());
+  absl::StatusOr<Date> cutoff =
+      ValidateRunSettlement(*request, UtcDate(clock_->Now()));
+  if (!cutoff.ok()) return FinishUnary(ctx, cutoff.status());
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   runs_->Run([this, reactor, response, insurer = request->insurer_id(),
               cutoff = *cutoff] {
@@ -278,9 +270,9 @@ SettlementServiceImpl::StreamStatement(
   if (!caller.ok()) {
     return new FinishedWriter<tpp::v1::StatementChunk>(caller.status());
   }
-  if (!IsIdentifier(request->settlement_id(), kClaimIdBytesMax * 2)) {
-    return new FinishedWriter<tpp::v1::StatementChunk>(
-        InvalidField("settlement_id", "a settlement id is required"));
+  if (absl::Status valid = ValidateSettlementId(request->settlement_id());
+      !valid.ok()) {
+    return new FinishedWriter<tpp::v1::StatementChunk>(valid);
   }
   // A point read: cheap enough for the gRPC thread.
   absl::StatusOr<Settlement> settlement =
@@ -304,17 +296,9 @@ grpc::ServerUnaryReactor* SettlementServiceImpl::AcknowledgeStatement(
   absl::StatusOr<Caller> caller =
       guard_.Admit(ctx, method::kAcknowledgeStatement, /*streaming=*/false);
   if (!caller.ok()) return FinishUnary(ctx, caller.status());
-  Violations violations;
-  if (!IsIdentifier(request->settlement_id(), kClaimIdBytesMax * 2)) {
-    violations.Add("settlement_id", "a settlement id is required");
+  if (absl::Status valid = ValidateAcknowledgement(*request); !valid.ok()) {
+    return FinishUnary(ctx, valid);
   }
-  if (request->line_count() < 0) {
-    violations.Add("line_count", "must not be negative");
-  }
-  if (request->digest().size() != 64) {
-    violations.Add("digest", "64 hex digits (SHA-256)");
-  }
-  if (!violations.empty()) return FinishUnary(ctx, violations.ToStatus());
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   runs_->Run([this, reactor, request, response, caller = *caller] {
     absl::StatusOr<AckOutcome> outcome = core_->Acknowledge(
