@@ -135,6 +135,7 @@ absl::Time CrashHarness::IsolatedAt(const tpp::v1::Scope& scope) const {
 bool CrashHarness::CheckAcknowledgedClaims() {
   std::map<std::string, std::unique_ptr<tpp::v1::ClaimService::Stub>> readers;
   bool held = true;
+  std::map<std::string, std::vector<tpp::v1::Claim>> by_insurer;
   for (const auto& [id, claim] : acknowledged_claims()) {
     auto& reader = readers["provider/" + claim.provider_id()];
     if (reader == nullptr) {
@@ -147,6 +148,12 @@ bool CrashHarness::CheckAcknowledgedClaims() {
     grpc::ClientContext ctx;
     Deadline(&ctx);
     grpc::Status status = reader->GetClaim(&ctx, request, &got);
+    const std::string reason = ReasonOf(status);
+    if (reason == "PROVIDER_ISOLATED" || reason == "CREDENTIAL_SUSPENDED") {
+      // Its provider is isolated now: its insurer's list shows it.
+      by_insurer[claim.insurer_id()].push_back(claim);
+      continue;
+    }
     if (!status.ok()) {
       ADD_FAILURE() << "acknowledged claim " << id
                     << " lost: " << status.error_message();
@@ -154,6 +161,35 @@ bool CrashHarness::CheckAcknowledgedClaims() {
     } else if (got.SerializeAsString() != claim.SerializeAsString()) {
       ADD_FAILURE() << "acknowledged claim " << id << " changed";
       held = false;
+    }
+  }
+  for (const auto& [insurer, wanted] : by_insurer) {
+    auto stub =
+        tpp::v1::ClaimService::NewStub(server_.Channel("insurer/" + insurer));
+    std::map<std::string, tpp::v1::Claim> listed;  // by id
+    grpc::ClientContext ctx;
+    Deadline(&ctx);
+    auto reader = stub->ListClaims(&ctx, tpp::v1::ListClaimsRequest());
+    tpp::v1::Claim claim;
+    while (reader->Read(&claim)) {
+      listed[claim.claim_id()] = claim;
+    }
+    grpc::Status status = reader->Finish();
+    if (!status.ok()) {
+      ADD_FAILURE() << "ListClaims: " << status.error_message();
+      return false;
+    }
+    for (const tpp::v1::Claim& c : wanted) {
+      auto it = listed.find(c.claim_id());
+      if (it == listed.end()) {
+        ADD_FAILURE() << "acknowledged claim " << c.claim_id() << " lost";
+        held = false;
+      } else if (it->second.amc_total_cents() != c.amc_total_cents() ||
+                 it->second.status() != c.status()) {
+        // The insurer's answer is its own view: amounts and status match.
+        ADD_FAILURE() << "acknowledged claim " << c.claim_id() << " changed";
+        held = false;
+      }
     }
   }
   return held;
