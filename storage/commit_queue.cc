@@ -4,6 +4,8 @@
 #include <utility>
 
 #include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
+#include "services/common/log.h"
 #include "storage/db.h"
 
 namespace tpp::storage {
@@ -119,7 +121,37 @@ void CommitQueue::Run() {
   }
 }
 
+void CommitQueue::TryResume() {
+  if (restart_logged_) return;  // nothing but a restart helps
+  const int64_t now_ms = absl::ToUnixMillis(absl::Now());
+  if (now_ms - last_resume_ms_ < 50) return;
+  last_resume_ms_ = now_ms;
+  // Not while the disk is still full: a failed Resume() is fatal.
+  const absl::Status probe = DiskWritable(db_);
+  const bool writable = probe.ok();
+  rocksdb::Status resumed =
+      writable ? db_->Resume()
+               : rocksdb::Status::IOError(std::string(probe.message()));
+  // RocksDB holds some errors fatal (e.g. a WAL write refused by a
+  // read-only file system): only reopening the database clears them.
+  if (writable && resumed.severity() >= rocksdb::Status::kFatalError) {
+    if (!restart_logged_) {
+      restart_logged_ = true;
+      Log(LogLevel::kError, "storage_restart_required",
+          {{"error", resumed.ToString()},
+           {"action", "the disk is writable again: restart tppd"}});
+    }
+    return;
+  }
+  if (!resumed.ok() && now_ms - last_resume_log_ms_ >= 5000) {
+    last_resume_log_ms_ = now_ms;
+    Log(LogLevel::kWarning, "storage_resume_failed",
+        {{"error", resumed.ToString()}});
+  }
+}
+
 void CommitQueue::WriteGroup(std::deque<Pending>* group) {
+  if (failing_) TryResume();
   rocksdb::WriteOptions sync;
   sync.sync = true;
   // A group holds runs of increasing keys (member rows, claim ids): let the
@@ -158,6 +190,29 @@ void CommitQueue::WriteGroup(std::deque<Pending>* group) {
   }
   if (sealer != nullptr) sealer->Written(s.ok());
   absl::Status status = FromRocks(s, "committing");
+  if (s.ok() && failing_) {
+    failing_ = false;  // resumed: by TryResume() or RocksDB's own recovery
+    Log(LogLevel::kInfo, "storage_writable",
+        {{"failed_groups", failed_groups_},
+         {"unavailable_ms",
+          absl::ToUnixMillis(absl::Now()) - failing_since_ms_}});
+    failed_groups_ = 0;
+  }
+  if (s.IsIOError()) {
+    // Disk full or read-only: nothing of the group is acknowledged; reads
+    // go on, writes are refused until DB::Resume() succeeds.
+    status = absl::UnavailableError(
+        "the data directory is full or read-only: retry later");
+    ++failed_groups_;
+    if (!failing_) {
+      failing_ = true;
+      failing_since_ms_ = absl::ToUnixMillis(absl::Now());
+      last_resume_ms_ = failing_since_ms_;
+      Log(LogLevel::kError, "storage_write_failed",
+          {{"error", s.ToString()},
+           {"action", "writes refused with UNAVAILABLE until it recovers"}});
+    }
+  }
   {
     absl::MutexLock lock(&mu_);
     stats_.batches += group->size();

@@ -121,6 +121,11 @@ class CommitQueue {
   }
   // Writes `group` as one synced batch and completes every call in it.
   void WriteGroup(std::deque<Pending>* group);
+  // After a failed write (disk full or read-only: RocksDB then refuses
+  // every write), tries DB::Resume() once the disk takes writes again, at
+  // most every 50 ms; committer only. An error RocksDB holds fatal is
+  // logged (storage_restart_required): a restart recovers.
+  void TryResume();
 
   rocksdb::DB* const db_;
   const Options options_;
@@ -130,6 +135,13 @@ class CommitQueue {
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   Stats stats_ ABSL_GUARDED_BY(mu_);
   std::atomic<AuditSealer*> sealer_{nullptr};
+  // Committer thread only: the last write failed, since when, how often.
+  bool failing_ = false;
+  int64_t failing_since_ms_ = 0;
+  int64_t last_resume_ms_ = 0;
+  int64_t last_resume_log_ms_ = 0;
+  bool restart_logged_ = false;
+  uint64_t failed_groups_ = 0;
   std::thread thread_;
 };
 

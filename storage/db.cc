@@ -1,12 +1,18 @@
 #include "storage/db.h"
 
+#include <cstdarg>
+#include <cstdio>
 #include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "rocksdb/cache.h"
+#include "rocksdb/env.h"
+#include "rocksdb/file_system.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/table.h"
+#include "services/common/log.h"
+#include "storage/fault_fs.h"
 #include "storage/int64_add.h"
 
 namespace tpp::storage {
@@ -29,6 +35,21 @@ constexpr std::array<absl::string_view, kCfCount> kCfNames = {
     "control",
 };
 
+// RocksDB's own log, as tppd's JSON lines on stderr (warnings and worse)
+// instead of a LOG file in the data directory: on a full disk, RocksDB 7.8
+// (Debian's build keeps assertions) aborts the process when it logs again
+// to a LOG file whose write failed.
+class StderrRocksLogger : public rocksdb::Logger {
+ public:
+  StderrRocksLogger() : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL) {}
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override {
+    char line[1024];
+    std::vsnprintf(line, sizeof(line), format, ap);
+    Log(LogLevel::kWarning, "rocksdb", {{"message", line}});
+  }
+};
+
 }  // namespace
 
 absl::string_view CfName(Cf cf) { return kCfNames[static_cast<int>(cf)]; }
@@ -44,6 +65,33 @@ absl::Status FromRocks(const rocksdb::Status& status, absl::string_view what) {
   return absl::UnavailableError(message);
 }
 
+absl::Status DiskWritable(rocksdb::DB* db) {
+  rocksdb::FileSystem* fs = db->GetFileSystem();
+  const rocksdb::IOOptions io;
+  uint64_t memtables = 0;
+  db->GetAggregatedIntProperty("rocksdb.cur-size-all-mem-tables", &memtables);
+  const uint64_t needed = memtables + (uint64_t{4} << 20);
+  uint64_t free_bytes = 0;
+  if (fs->GetFreeSpace(db->GetName(), io, &free_bytes, nullptr).ok() &&
+      free_bytes < needed) {
+    return absl::UnavailableError(absl::StrCat(
+        "free space ", free_bytes, " bytes, a flush needs ", needed));
+  }
+  const std::string probe = db->GetName() + "/WRITE-PROBE";
+  std::unique_ptr<rocksdb::FSWritableFile> file;
+  rocksdb::IOStatus s =
+      fs->NewWritableFile(probe, rocksdb::FileOptions(), &file, nullptr);
+  if (s.ok()) {
+    const std::string block(1 << 20, '\0');
+    s = file->Append(block, io, nullptr);
+    if (s.ok()) s = file->Sync(io, nullptr);
+    rocksdb::IOStatus closed = file->Close(io, nullptr);
+    if (s.ok()) s = closed;
+  }
+  fs->DeleteFile(probe, io, nullptr).PermitUncheckedError();
+  return FromRocks(s, "writing a probe file");
+}
+
 absl::StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& dir,
                                              const Options& options) {
   rocksdb::Options db_options;
@@ -54,6 +102,13 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& dir,
   db_options.bytes_per_sync = 1 << 20;
   db_options.keep_log_file_num = 4;
   db_options.max_total_wal_size = uint64_t{256} << 20;
+  db_options.info_log = std::make_shared<StderrRocksLogger>();
+  std::unique_ptr<rocksdb::Env> env;
+  if (!options.fault_control_file.empty()) {
+    env = rocksdb::NewCompositeEnv(std::make_shared<FaultInjectionFs>(
+        rocksdb::FileSystem::Default(), options.fault_control_file));
+    db_options.env = env.get();
+  }
 
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
@@ -92,6 +147,7 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& dir,
   if (!s.ok()) return FromRocks(s, "opening the database");
 
   std::unique_ptr<Db> db(new Db());
+  db->env_ = std::move(env);
   db->db_.reset(raw);
   for (int i = 0; i < kCfCount; ++i) db->handles_[i] = handles[i];
   return db;
@@ -103,6 +159,7 @@ Db::~Db() {
     if (handle != nullptr) db_->DestroyColumnFamilyHandle(handle);
   }
   db_->Close();
+  db_.reset();
 }
 
 absl::StatusOr<std::string> Db::Get(Cf cf, absl::string_view key) const {

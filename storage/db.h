@@ -44,11 +44,21 @@ absl::string_view CfName(Cf cf);
 // read-only disk is UNAVAILABLE (retry later), corruption is DATA_LOSS.
 absl::Status FromRocks(const rocksdb::Status& status, absl::string_view what);
 
+// Whether `db`'s directory takes writes again after a write error: free
+// space for a flush of every memtable plus 4 MiB (RocksDB's Resume()
+// flushes, and a flush that fails during recovery makes the error fatal,
+// curable only by a restart), and a 1 MiB file written, synced, removed.
+// UNAVAILABLE, saying why, when not.
+absl::Status DiskWritable(rocksdb::DB* db);
+
 class Db {
  public:
   struct Options {
     bool create_if_missing = true;
     size_t block_cache_bytes = size_t{256} << 20;
+    // Tests only (tppd --test_fault_file): a file whose content makes the
+    // disk look full or read-only (storage/fault_fs.h). Empty: the real disk.
+    std::string fault_control_file;
   };
 
   static absl::StatusOr<std::unique_ptr<Db>> Open(const std::string& dir,
@@ -80,6 +90,7 @@ class Db {
 
  private:
   Db() = default;
+  std::unique_ptr<rocksdb::Env> env_;  // outlives db_; null: the default
   std::unique_ptr<rocksdb::DB> db_;
   std::array<rocksdb::ColumnFamilyHandle*, kCfCount> handles_{};
 };

@@ -56,6 +56,9 @@ ABSL_FLAG(int64_t, audit_checkpoint_interval_ms, 10000,
           "and at least this often while records come");
 ABSL_FLAG(int, isolation_quorum, 2,
           "distinct operators needed to reopen an isolated scope (2..16)");
+ABSL_FLAG(std::string, test_fault_file, "",
+          "tests only: a file whose content (nospace, readonly) makes the "
+          "data directory fail writes (storage/fault_fs.h)");
 ABSL_FLAG(int64_t, proposal_ttl_ms, 900000,
           "how long a reopen proposal (or partial unseal shares) stays valid");
 
@@ -76,6 +79,7 @@ int main(int argc, char** argv) {
 
   tpp::ServerConfig config;
   config.data_dir = absl::GetFlag(FLAGS_data_dir);
+  config.test_fault_file = absl::GetFlag(FLAGS_test_fault_file);
   config.listen = absl::GetFlag(FLAGS_listen);
   config.admin_listen = absl::GetFlag(FLAGS_admin_listen);
   config.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);

@@ -214,8 +214,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   auto state = std::make_unique<State>();
   state->config = config;
 
-  TPP_ASSIGN_OR_RETURN(
-      state->db, storage::Db::Open(config.data_dir, storage::Db::Options()));
+  storage::Db::Options db_options;
+  db_options.fault_control_file = config.test_fault_file;
+  TPP_ASSIGN_OR_RETURN(state->db,
+                       storage::Db::Open(config.data_dir, db_options));
   state->commits = std::make_unique<storage::CommitQueue>(
       state->db->raw(), storage::CommitQueue::Options());
   storage::RocksAuditLog::Options audit_options;

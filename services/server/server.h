@@ -20,6 +20,8 @@ namespace tpp {
 
 struct ServerConfig {
   std::string data_dir = "./var/tpp";
+  // Tests only: storage/fault_fs.h's control file. Empty: off.
+  std::string test_fault_file;
   std::string listen = "127.0.0.1:7443";
   std::string admin_listen = "127.0.0.1:7444";
   std::string metrics_listen = "127.0.0.1:9464";  // empty: no metrics

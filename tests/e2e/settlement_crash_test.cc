@@ -1,14 +1,11 @@
 // Crash consistency of a settlement run: an insurer's window of claims,
-// RunSettlement, SIGKILL a random moment later (seed printed), restart.
+// RunSettlement, SIGKILL a random moment later (tests/support/
+// crash_harness.h: seed printed, TPP_CRASH_SEED replays it), restart.
 // The ledger must verify at once (each chunk is one atomic batch), and
 // running the same settlement again must finish it with exactly the claims
 // of the window: total and count equal to the claims approved.
-#include <signal.h>
-
 #include <atomic>
-#include <random>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -16,6 +13,7 @@
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "tests/support/claim_client.h"
+#include "tests/support/crash_harness.h"
 #include "tests/support/member_client.h"
 #include "tests/support/tppd_process.h"
 #include "tpp/v1/settlement.grpc.pb.h"
@@ -42,19 +40,16 @@ std::string Today() {
 }
 
 TEST(SettlementCrashTest, KilledMidRunThenFinishedByTheSameRun) {
-  const uint64_t seed = std::random_device()();
-  std::mt19937_64 random(seed);
-  const int kill_after_ms = static_cast<int>(random() % 150);
-  std::cout << "seed " << seed << ": SIGKILL " << kill_after_ms
-            << " ms into the settlement run\n";
-
   // One pharmacy makes every claim: lift the per-credential rate limit.
-  TppdProcess server({"--rate_per_s=1000000", "--rate_burst=1000000"});
+  CrashHarness harness({"--rate_per_s=1000000", "--rate_burst=1000000"});
+  const int kill_after_ms = static_cast<int>(harness.Uniform(0, 149));
+  std::cout << "SIGKILL " << kill_after_ms << " ms into the settlement run\n";
+  TppdProcess& server = harness.server();
   ASSERT_TRUE(server.Start().ok());
   auto insurer = MemberService::NewStub(server.Channel("insurer/100000001"));
   ASSERT_TRUE(PutPharmacyContract(insurer.get(), "GOLD", 20000, 0).ok());
   std::vector<tpp::v1::MemberRecord> members =
-      CoveredMembers(kMembers, seed, "GOLD");
+      CoveredMembers(kMembers, harness.seed(), "GOLD");
   tpp::v1::ImportSummary summary;
   ASSERT_TRUE(ImportMembers(insurer.get(), members, &summary).ok());
 
@@ -102,29 +97,16 @@ TEST(SettlementCrashTest, KilledMidRunThenFinishedByTheSameRun) {
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() +
                      std::chrono::seconds(60));
-    std::thread run([&] { admin->RunSettlement(&ctx, request, &ignored); });
-    absl::SleepFor(absl::Milliseconds(kill_after_ms));
-    ::kill(server.pid(), SIGKILL);
-    run.join();
-    server.Kill();
+    harness.KillAfter(absl::Milliseconds(kill_after_ms));
+    admin->RunSettlement(&ctx, request, &ignored);  // cut short by the kill
   }
 
-  ASSERT_TRUE(server.Start().ok());
+  ASSERT_TRUE(harness.RestartAfterKill().ok()) << server.Stderr();
   auto admin = SettlementService::NewStub(
       server.Channel("operator/alice", TppdProcess::Port::kAdmin));
   // Whatever the kill left, every invariant holds at once: an open
   // settlement is the one violation it may name.
-  {
-    tpp::v1::VerifyLedgerResponse verdict;
-    grpc::ClientContext ctx;
-    ASSERT_TRUE(admin->VerifyLedger(&ctx, {}, &verdict).ok());
-    std::cout << "after the kill: "
-              << (verdict.ok() ? "ledger ok" : verdict.violation()) << "\n";
-    if (!verdict.ok()) {
-      EXPECT_NE(verdict.violation().find("still open"), std::string::npos)
-          << verdict.violation();
-    }
-  }
+  EXPECT_TRUE(harness.CheckLedger(/*open_settlement_allowed=*/true));
   // The same run finishes it (or returns it, if it had closed).
   tpp::v1::RunSettlementRequest request;
   request.set_insurer_id(kInsurerId);
@@ -138,10 +120,7 @@ TEST(SettlementCrashTest, KilledMidRunThenFinishedByTheSameRun) {
   EXPECT_EQ(settlement.claim_count(), approved_count);
   EXPECT_EQ(settlement.total_cents(), approved_total);
   EXPECT_EQ(settlement.line_count(), approved_count);
-  tpp::v1::VerifyLedgerResponse verdict;
-  grpc::ClientContext ctx;
-  ASSERT_TRUE(admin->VerifyLedger(&ctx, {}, &verdict).ok());
-  EXPECT_TRUE(verdict.ok()) << verdict.violation();
+  EXPECT_TRUE(harness.CheckLedger());
   server.Stop();
 }
 
