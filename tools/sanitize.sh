@@ -50,9 +50,6 @@ else
   export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:history_size=4:suppressions=$root/tools/sanitize/tsan.supp:log_path=$logs/tsan"
   select=(-L concurrency)
 fi
-# Sanitized binaries are 2-15x slower: tests that wait on a clock scale
-# their waits by this factor.
-export TPP_TEST_TIME_SCALE=${TPP_TEST_TIME_SCALE:-$([ "$mode" = thread ] && echo 4 || echo 2)}
 
 start=$(date +%s)
 rc=0
