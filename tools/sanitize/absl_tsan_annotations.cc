@@ -14,8 +14,11 @@
 //
 // Accesses made inside the real functions (e.g. an absl::Condition
 // evaluated by the unlocking thread) are ignored by TSan, as with an
-// instrumented abseil. A thread-local depth keeps a nested interposed call
-// (one absl function calling another through its PLT) from annotating twice.
+// instrumented abseil. ~Mutex is not annotated (no __tsan_mutex_destroy):
+// gRPC destroys its mutexes on threads it synchronises through its own
+// uninstrumented atomics, which TSan would report. A thread-local depth keeps a
+// nested interposed call (one absl function calling another through its PLT)
+// from annotating twice.
 #include <dlfcn.h>
 #include <sanitizer/tsan_interface.h>
 
@@ -215,12 +218,6 @@ bool Mutex::AwaitWithDeadline(const Condition& cond, Time deadline) {
   bool met = Outermost([&] { return real(this, cond, deadline); });
   __tsan_mutex_post_lock(this, 0, 0);
   return met;
-}
-
-Mutex::~Mutex() {
-  TPP_REAL(void (*)(Mutex*), "_ZN4absl7debian35MutexD2Ev");
-  __tsan_mutex_destroy(this, 0);
-  real(this);
 }
 
 void CondVar::Wait(Mutex* mu) {
