@@ -55,7 +55,11 @@ bool HexDecode(absl::string_view hex, unsigned char* out) {
     const int high = HexValue(static_cast<unsigned char>(hex[2 * i]));
     const int low = HexValue(static_cast<unsigned char>(hex[2 * i + 1]));
     bad |= (high | low) & 0x100;  // Negative values have bit 8 set.
-    out[i] = static_cast<unsigned char>((high << 4) | (low & 0x0f));
+    // Shifted as unsigned: shifting a negative int (a bad digit) left is
+    // undefined behaviour before C++20.
+    out[i] =
+        static_cast<unsigned char>(((static_cast<unsigned>(high) & 0x0f) << 4) |
+                                   (static_cast<unsigned>(low) & 0x0f));
   }
   return bad == 0;
 }
