@@ -270,8 +270,10 @@ TEST_F(MembersTest, ErasedMemberCannotBeDecryptedByAnyone) {
       auto dek = raw->keys.UnwrapDataKey(key_row.substr(0, sep),
                                          key_row.substr(sep + 1), wrapped);
       ASSERT_TRUE(dek.ok());
-      if (crypto::DecryptField(*dek, "100000001", stored.member_id(), "nir",
-                               stored.nir())
+      ASSERT_FALSE(stored.sealed().empty());
+      if (crypto::DecryptRecord(*dek, "100000001", stored.member_id(),
+                                storage::RocksMemberStore::kMemberFields,
+                                stored.sealed())
               .ok()) {
         ++opened;
       }
@@ -293,7 +295,8 @@ TEST_F(MembersTest, TamperedCiphertextIsDataLoss) {
     for (auto& [row, value] : Rows(raw->db.get(), storage::Cf::kMembers)) {
       storage::StoredMember stored;
       ASSERT_TRUE(stored.ParseFromString(value));
-      std::string* ct = stored.mutable_last_name();
+      std::string* ct = stored.mutable_sealed();
+      ASSERT_FALSE(ct->empty());
       (*ct)[ct->size() / 2] ^= 0x01;
       rocksdb::WriteBatch batch;
       batch.Put(raw->db->cf(storage::Cf::kMembers), row,
