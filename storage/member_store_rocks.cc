@@ -326,7 +326,7 @@ class RocksMemberStore::Batch final : public MemberBatch {
   // Forgets this batch's staged indexes and versions (once durable, or
   // abandoned).
   void Release() {
-    for (const auto& [index_key, id] : ids_) store_->Unhold(index_key);
+    store_->Unhold(ids_);
     ids_.clear();
     for (uint32_t version : versions_) store_->CountBatch(version, -1);
     versions_.clear();
@@ -367,10 +367,14 @@ int RocksMemberStore::UncommittedBatchesNotUnder(uint32_t version) const {
   return count;
 }
 
-void RocksMemberStore::Unhold(const std::string& index_key) {
-  absl::MutexLock lock(&mu_);
-  auto it = staged_.find(index_key);
-  if (it != staged_.end() && --it->second.second == 0) staged_.erase(it);
+void RocksMemberStore::Unhold(
+    const absl::flat_hash_map<std::string, std::string>& ids) {
+  if (ids.empty()) return;
+  absl::MutexLock lock(&mu_);  // once per batch, not per member
+  for (const auto& [index_key, id] : ids) {
+    auto it = staged_.find(index_key);
+    if (it != staged_.end() && --it->second.second == 0) staged_.erase(it);
+  }
 }
 
 absl::StatusOr<std::string> RocksMemberStore::MemberIdOf(

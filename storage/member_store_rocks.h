@@ -127,7 +127,7 @@ class RocksMemberStore final : public MemberStore {
   absl::StatusOr<std::string> IndexOf(const std::string& insurer_id,
                                       const BeneficiaryKey& key) const;
   void Hold(const std::string& index_key, const std::string& member_id);
-  void Unhold(const std::string& index_key);
+  void Unhold(const absl::flat_hash_map<std::string, std::string>& ids);
 
   Db* const db_;
   CommitQueue* const commits_;
