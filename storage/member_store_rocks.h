@@ -1,7 +1,11 @@
 // The member store on RocksDB (DESIGN.md, "Data at rest"):
-//   members       insurer 0x00 member_id   -> StoredMember, every personal
-//                                              field an AES-256-GCM envelope
-//                                              under the member's data key
+//   members       insurer 0x00 member_id   -> StoredMember, its personal
+//                                              fields in one AES-256-GCM
+//                                              envelope under the member's
+//                                              data key, bound to insurer,
+//                                              member id and kMemberFields
+//                                              (older rows: one envelope per
+//                                              field, still read)
 //   member_keys   insurer 0x00 member_id   -> the data key, wrapped by the
 //                                              insurer's key (master version
 //                                              inside the envelope)
@@ -74,6 +78,11 @@ class RocksMemberStore final : public MemberStore {
 
   // The record key, in member_keys, of the insurer's blind-index key.
   static constexpr char kBlindIndexRecord[] = "~blind-index";
+  // The field list of a member's sealed record (StoredMember.sealed), in the
+  // order of its values: bound into the envelope's associated data.
+  static constexpr char kMemberFields[] =
+      "adherent_number,nir,birth_date,birth_rank,last_name,first_name,"
+      "relationship,marital_status,contract_id,coverage_from,coverage_to";
 
  private:
   class Batch;
@@ -118,7 +127,7 @@ class RocksMemberStore final : public MemberStore {
   absl::StatusOr<std::string> IndexOf(const std::string& insurer_id,
                                       const BeneficiaryKey& key) const;
   void Hold(const std::string& index_key, const std::string& member_id);
-  void Unhold(const std::string& index_key);
+  void Unhold(const absl::flat_hash_map<std::string, std::string>& ids);
 
   Db* const db_;
   CommitQueue* const commits_;

@@ -14,7 +14,7 @@ namespace tpp {
 
 // Records per synced write during an import, and writes in flight before
 // the import stops reading (backpressure on the client).
-inline constexpr size_t kImportBatchMembers = 2048;
+inline constexpr size_t kImportBatchMembers = 8192;
 inline constexpr int kImportBatchesInFlightMax = 4;
 // Errors listed in an ImportSummary; the rejected count goes on past it.
 inline constexpr int kImportErrorsMax = 1000;

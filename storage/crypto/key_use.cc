@@ -42,6 +42,9 @@ struct ThreadSlot {
   unsigned char random[kRandomBatchBytes];
   size_t random_used = kRandomBatchBytes;
   uint64_t random_generation = 0;
+  unsigned char secret[kRandomBatchBytes];  // Unused bytes are not zero.
+  size_t secret_used = kRandomBatchBytes;
+  uint64_t secret_generation = 0;
 
   // Frees every key schedule the contexts hold.
   void WipeLocked() {
@@ -53,6 +56,8 @@ struct ThreadSlot {
     hmac = nullptr;
     hmac_key_size = 0;
     OPENSSL_cleanse(hmac_key, sizeof(hmac_key));
+    OPENSSL_cleanse(secret, sizeof(secret));
+    secret_used = kRandomBatchBytes;
   }
 };
 
@@ -204,6 +209,28 @@ bool KeyUse::PublicRandom(unsigned char* out, size_t size) {
   }
   std::memcpy(out, slot_->random + slot_->random_used, size);
   slot_->random_used += size;
+  return true;
+}
+
+bool KeyUse::PrivateRandom(unsigned char* out, size_t size) {
+  TPP_CRYPTO_CHECK(size <= kRandomBatchBytes);
+  ThreadSlot& slot = *slot_;
+  const uint64_t generation = fork_generation.load(std::memory_order_relaxed);
+  if (slot.secret_generation != generation ||
+      kRandomBatchBytes - slot.secret_used < size) {
+    // What a forked child inherited is the parent's: never used.
+    if (RAND_priv_bytes(slot.secret, kRandomBatchBytes) != 1) {
+      OPENSSL_cleanse(slot.secret, sizeof(slot.secret));
+      slot.secret_used = kRandomBatchBytes;
+      return false;
+    }
+    slot.secret_used = 0;
+    slot.secret_generation = generation;
+  }
+  unsigned char* slice = slot.secret + slot.secret_used;
+  std::memcpy(out, slice, size);
+  OPENSSL_cleanse(slice, size);
+  slot.secret_used += size;
   return true;
 }
 

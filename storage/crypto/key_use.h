@@ -55,6 +55,15 @@ class KeyUse {
   // REQUIRES: size <= kRandomBatchBytes.
   bool PublicRandom(unsigned char* out, size_t size);
 
+  // Fills out[0, size) with secret bytes from RAND_priv_bytes, drawn in
+  // batches of kRandomBatchBytes for the same reason (an import makes one
+  // data key per member). The batch is key material: each slice is cleansed
+  // from it as it is handed out, and the rest when the keys are zeroized
+  // (WithAllSlotsWiped), the thread exits, or a forked child first draws.
+  // False if the generator failed.
+  // REQUIRES: size <= kRandomBatchBytes.
+  bool PrivateRandom(unsigned char* out, size_t size);
+
  private:
   ThreadSlot* slot_;
 };

@@ -16,12 +16,14 @@ namespace tpp::crypto {
 
 inline constexpr size_t kInsurerIdBytesMax = 64;
 inline constexpr size_t kRecordKeyBytesMax = 256;
-inline constexpr size_t kFieldNameBytesMax = 64;
+// A field name, or the comma-separated field list of a sealed record.
+inline constexpr size_t kFieldNameBytesMax = 192;
 inline constexpr size_t kBindingKindBytesMax = 16;
 
 // Kinds of sealed secret; each names its format version.
 inline constexpr absl::string_view kFieldKind = "tpp.field.v1";
 inline constexpr absl::string_view kDataKeyKind = "tpp.dek.v1";
+inline constexpr absl::string_view kRecordKind = "tpp.record.v1";
 
 class RecordAad {
  public:

@@ -70,9 +70,13 @@ absl::StatusOr<SecureBytes> SecureBytes::Random(size_t size) {
   }
   internal::KeyUse use;
   SecureBytes out(size);
-  if (size > 0 && RAND_bytes(out.data(), static_cast<int>(size)) != 1) {
-    return absl::UnavailableError("random generator failed");
-  }
+  if (size == 0) return out;
+  // Keys (one per imported member) come from a per-thread batch.
+  const bool drawn =
+      size <= internal::kRandomBatchBytes
+          ? use.PrivateRandom(out.data(), size)
+          : RAND_priv_bytes(out.data(), static_cast<int>(size)) == 1;
+  if (!drawn) return absl::UnavailableError("random generator failed");
   return out;
 }
 

@@ -1,7 +1,10 @@
 #include "storage/crypto/secure_bytes.h"
 
+#include <set>
 #include <string>
+#include <thread>
 #include <utility>
+#include <vector>
 
 #include "gtest/gtest.h"
 
@@ -78,6 +81,29 @@ TEST_F(ReleaseHookTest, ReassignmentCleansesTheOldBytes) {
                            // owned nothing.
   EXPECT_FALSE(released_nonzero);
   EXPECT_EQ(key.view(), std::string(16, '\x33'));
+}
+
+// Random keys come from a per-thread batch: consecutive keys, keys across a
+// batch boundary and keys of other threads never repeat.
+TEST(SecureBytesTest, RandomKeysFromTheBatchNeverRepeat) {
+  std::set<std::string> seen;
+  auto draw = [](std::vector<std::string>* out) {
+    for (int i = 0; i < 20000; ++i) {
+      SecureBytes key = SecureBytes::Random(i % 7 == 0 ? 48 : 32).value();
+      out->emplace_back(reinterpret_cast<const char*>(key.data()), key.size());
+    }
+  };
+  std::vector<std::string> mine, theirs;
+  std::thread other(draw, &theirs);
+  draw(&mine);
+  other.join();
+  for (const auto* keys : {&mine, &theirs}) {
+    for (const std::string& key : *keys) {
+      EXPECT_NE(key, std::string(key.size(), '\0'));
+      EXPECT_TRUE(seen.insert(key).second) << "a key repeated";
+    }
+  }
+  EXPECT_EQ(seen.size(), 40000u);
 }
 
 TEST(SecureBytesTest, ZeroizeAllKeysWipesEveryLiveBuffer) {

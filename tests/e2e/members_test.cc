@@ -13,6 +13,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
@@ -270,14 +271,93 @@ TEST_F(MembersTest, ErasedMemberCannotBeDecryptedByAnyone) {
       auto dek = raw->keys.UnwrapDataKey(key_row.substr(0, sep),
                                          key_row.substr(sep + 1), wrapped);
       ASSERT_TRUE(dek.ok());
-      if (crypto::DecryptField(*dek, "100000001", stored.member_id(), "nir",
-                               stored.nir())
+      ASSERT_FALSE(stored.sealed().empty());
+      if (crypto::DecryptRecord(*dek, "100000001", stored.member_id(),
+                                storage::RocksMemberStore::kMemberFields,
+                                stored.sealed())
               .ok()) {
         ++opened;
       }
     }
   }
   EXPECT_EQ(opened, 2) << "only the two members still stored can be read";
+}
+
+// Rows written before sealed records held one envelope per field: rewritten
+// that way on disk, every member still reads back whole, and a tampered
+// field is still DATA_LOSS.
+TEST_F(MembersTest, RowsWithOneEnvelopePerFieldStillRead) {
+  std::vector<tpp::v1::MemberRecord> records = GenerateMembers(3, 8);
+  tpp::v1::ImportSummary summary;
+  ASSERT_TRUE(ImportMembers(a_.get(), records, &summary).ok());
+  ASSERT_EQ(server_->Stop(), 0);
+  {
+    auto raw = OpenRaw(
+        *server_, std::filesystem::path(server_->data_dir()).parent_path() /
+                      "master.key");
+    ASSERT_NE(raw, nullptr);
+    std::map<std::string, std::string> wrapped_keys;
+    for (auto& [row, value] : Rows(raw->db.get(), storage::Cf::kMemberKeys)) {
+      wrapped_keys[row] = value;
+    }
+    auto rows = Rows(raw->db.get(), storage::Cf::kMembers);
+    ASSERT_EQ(rows.size(), 3u);
+    bool first = true;
+    for (auto& [row, value] : rows) {
+      storage::StoredMember stored;
+      ASSERT_TRUE(stored.ParseFromString(value));
+      const std::string& id = stored.member_id();
+      auto dek = raw->keys.UnwrapDataKey("100000001", id, wrapped_keys[row]);
+      ASSERT_TRUE(dek.ok()) << dek.status();
+      auto fields = crypto::DecryptRecord(
+          *dek, "100000001", id, storage::RocksMemberStore::kMemberFields,
+          stored.sealed());
+      ASSERT_TRUE(fields.ok()) << fields.status();
+      const std::vector<std::string> names =
+          absl::StrSplit(storage::RocksMemberStore::kMemberFields, ',');
+      ASSERT_EQ(names.size(), fields->size());
+      std::string* slots[] = {
+          stored.mutable_adherent_number(), stored.mutable_nir(),
+          stored.mutable_birth_date(),      stored.mutable_birth_rank(),
+          stored.mutable_last_name(),       stored.mutable_first_name(),
+          stored.mutable_relationship(),    stored.mutable_marital_status(),
+          stored.mutable_contract_id(),     stored.mutable_coverage_from(),
+          stored.mutable_coverage_to()};
+      ASSERT_EQ(std::size(slots), names.size());
+      for (size_t i = 0; i < names.size(); ++i) {
+        auto field =
+            crypto::EncryptField(*dek, "100000001", id, names[i], (*fields)[i]);
+        ASSERT_TRUE(field.ok());
+        *slots[i] = *field;
+      }
+      stored.clear_sealed();
+      if (!first) {  // all but the first member: one field tampered
+        (*stored.mutable_first_name())[stored.first_name().size() / 2] ^= 1;
+      }
+      first = false;
+      rocksdb::WriteBatch batch;
+      batch.Put(raw->db->cf(storage::Cf::kMembers), row,
+                stored.SerializeAsString());
+      ASSERT_TRUE(raw->db->WriteSync(&batch).ok());
+    }
+  }
+  ASSERT_TRUE(server_->Start().ok());
+  a_ = MemberService::NewStub(server_->Channel(kInsurerA));
+  int whole = 0, lost = 0;
+  for (const auto& record : records) {
+    tpp::v1::MemberRecord got;
+    grpc::Status status = GetMember(a_.get(), record, &got);
+    if (status.ok()) {
+      EXPECT_EQ(got.SerializeAsString(), record.SerializeAsString());
+      ++whole;
+    } else {
+      EXPECT_EQ(status.error_code(), grpc::StatusCode::DATA_LOSS);
+      EXPECT_TRUE(got.nir().empty());
+      ++lost;
+    }
+  }
+  EXPECT_EQ(whole, 1);
+  EXPECT_EQ(lost, 2);
 }
 
 TEST_F(MembersTest, TamperedCiphertextIsDataLoss) {
@@ -293,7 +373,8 @@ TEST_F(MembersTest, TamperedCiphertextIsDataLoss) {
     for (auto& [row, value] : Rows(raw->db.get(), storage::Cf::kMembers)) {
       storage::StoredMember stored;
       ASSERT_TRUE(stored.ParseFromString(value));
-      std::string* ct = stored.mutable_last_name();
+      std::string* ct = stored.mutable_sealed();
+      ASSERT_FALSE(ct->empty());
       (*ct)[ct->size() / 2] ^= 0x01;
       rocksdb::WriteBatch batch;
       batch.Put(raw->db->cf(storage::Cf::kMembers), row,
