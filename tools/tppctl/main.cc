@@ -5,6 +5,7 @@
 #include <string>
 
 #include "CLI/CLI.hpp"
+#include "tools/tppctl/audit_command.h"
 #include "tools/tppctl/cells.h"
 #include "tools/tppctl/client.h"
 #include "tools/tppctl/contracts_command.h"
@@ -212,6 +213,40 @@ int main(int argc, char** argv) {
   ledger->add_subcommand("verify", "check every ledger invariant")
       ->callback([&] { exit_code = tpp::ctl::RunLedgerVerify(options); });
 
+  // The audit chain and breach reports (issue #7).
+  CLI::App* audit = app.add_subcommand("audit", "the audit chain (operators)");
+  audit->require_subcommand(1);
+  tpp::ctl::AuditVerify audit_verify;
+  CLI::App* verify_chain =
+      audit->add_subcommand("verify", "check the hash chain and checkpoints");
+  verify_chain->add_option("--from", audit_verify.from, "first sequence");
+  verify_chain->add_option("--to", audit_verify.to, "last sequence");
+  verify_chain->add_option(
+      "--checkpoints", audit_verify.checkpoints_file,
+      "checkpoints kept outside (audit checkpoints --out)");
+  verify_chain->callback(
+      [&] { exit_code = tpp::ctl::RunAuditVerify(options, audit_verify); });
+  std::string checkpoints_out;
+  CLI::App* checkpoints = audit->add_subcommand(
+      "checkpoints", "export the signed checkpoints for safekeeping");
+  checkpoints->add_option("--out", checkpoints_out, "file to write");
+  checkpoints->callback([&] {
+    exit_code = tpp::ctl::RunAuditCheckpoints(options, checkpoints_out);
+  });
+  tpp::ctl::BreachReportArgs breach;
+  CLI::App* breach_report = app.add_subcommand(
+      "breach-report", "who a credential saw, per insurer (operators)");
+  breach_report->add_option("--credential", breach.credential, "a SPIFFE ID");
+  breach_report->add_option("--provider", breach.provider_id,
+                            "or a provider id");
+  breach_report->add_option("--from", breach.from, "RFC 3339")->required();
+  breach_report->add_option("--to", breach.to, "RFC 3339 (default: now)");
+  breach_report->add_option("--format", breach.format, "text | json")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  breach_report->callback(
+      [&] { exit_code = tpp::ctl::RunBreachReport(options, breach); });
+
   std::string key_file = "./var/master.key";
   std::string out_dir;
   int shares = 5;
@@ -237,8 +272,8 @@ int main(int argc, char** argv) {
       [&] { exit_code = tpp::ctl::RunUnseal(options, share_file); });
 
   // Every other command works on one node: --cells is refused, not ignored.
-  for (CLI::App* one_node :
-       {members, contracts, keys, reopen, isolation, init_keys, unseal}) {
+  for (CLI::App* one_node : {members, contracts, keys, reopen, isolation,
+                             init_keys, unseal, audit, breach_report}) {
     one_node->excludes(cells_option);
   }
 
