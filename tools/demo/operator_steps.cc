@@ -7,6 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "services/settlement/settlement.h"
+#include "tpp/v1/audit.grpc.pb.h"
 #include "tpp/v1/claims.grpc.pb.h"
 #include "tpp/v1/eligibility.grpc.pb.h"
 #include "tpp/v1/isolation.grpc.pb.h"
@@ -228,6 +229,40 @@ int SettlementSteps(const ClientOptions& base,
     Answer(status, verdict.ok() ? "ledger ok (debits = credits, settlements "
                                   "= lines = remittances)"
                                 : "violation: " + verdict.violation());
+  }
+  Step("operator alice",
+       "verifies the audit chain (hashes, signed checkpoints)");
+  {
+    auto stub = tpp::v1::AuditService::NewStub(Connect(alice, base.admin));
+    tpp::v1::VerifyChainResponse verdict;
+    auto ctx = NewContext(alice);
+    grpc::Status status = stub->VerifyChain(ctx.get(), {}, &verdict);
+    Answer(status,
+           verdict.ok()
+               ? absl::StrCat("audit chain ok: ", verdict.detail())
+               : absl::StrCat("broken at ", verdict.first_broken_sequence(),
+                              ": ", verdict.detail()));
+  }
+  Step("operator alice",
+       "asks who pharmacy 750100001 saw in the last hour (breach report)");
+  {
+    auto stub = tpp::v1::AuditService::NewStub(Connect(alice, base.admin));
+    tpp::v1::BreachReportRequest request;
+    request.set_provider_id("750100001");
+    request.set_from(absl::FormatTime(
+        absl::RFC3339_full, absl::Now() - absl::Hours(1), absl::UTCTimeZone()));
+    tpp::v1::BreachReportResponse report;
+    auto ctx = NewContext(alice);
+    grpc::Status status = stub->BreachReport(ctx.get(), request, &report);
+    std::string per_insurer;
+    for (const auto& insurer : report.insurers()) {
+      absl::StrAppend(&per_insurer, " insurer ", insurer.insurer_id(), ": ",
+                      insurer.member_count(), " member(s), ",
+                      insurer.record_count(), " answered call(s);");
+    }
+    Answer(status,
+           absl::StrCat(report.approximate_people(), " member(s) seen in ",
+                        report.approximate_records(), " calls;", per_insurer));
   }
   return 0;
 }
