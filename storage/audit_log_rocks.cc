@@ -22,12 +22,6 @@ constexpr char kCheckpointPrefix = 'k';
 // Records fetched per MultiGet by a credential scan.
 constexpr size_t kScanChunk = 1024;
 
-void AppendBigEndian64(uint64_t value, std::string* out) {
-  for (int shift = 56; shift >= 0; shift -= 8) {
-    out->push_back(static_cast<char>((value >> shift) & 0xff));
-  }
-}
-
 uint64_t ReadBigEndian64(absl::string_view bytes) {
   uint64_t value = 0;
   for (size_t i = 0; i < 8; ++i) {

@@ -1,15 +1,11 @@
 #include "services/audit/audit_log.h"
 
 namespace tpp {
-namespace {
-
 void AppendBigEndian64(uint64_t value, std::string* out) {
   for (int shift = 56; shift >= 0; shift -= 8) {
     out->push_back(static_cast<char>((value >> shift) & 0xff));
   }
 }
-
-}  // namespace
 
 std::string CheckpointMessage(uint64_t sequence, const std::string& head_hash,
                               absl::Time time) {

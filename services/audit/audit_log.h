@@ -60,6 +60,9 @@ class AuditLog : public AuditSink {
   virtual uint64_t HeadSequence() const = 0;
 };
 
+// Appends `value` as 8 big-endian bytes (checkpoint messages, audit keys).
+void AppendBigEndian64(uint64_t value, std::string* out);
+
 // The bytes a checkpoint's signature covers.
 std::string CheckpointMessage(uint64_t sequence, const std::string& head_hash,
                               absl::Time time);

@@ -19,10 +19,6 @@ namespace {
 constexpr uint32_t kCheckpointsDefault = 1000;
 constexpr uint32_t kCheckpointsMax = 10000;
 
-std::string Rfc3339(absl::Time t) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", t, absl::UTCTimeZone());
-}
-
 absl::StatusOr<absl::Time> ParseInstant(const std::string& text,
                                         absl::string_view field) {
   absl::Time t;

@@ -7,13 +7,9 @@
 #include "absl/strings/str_join.h"
 
 namespace tpp {
-namespace {
-
 std::string Rfc3339(absl::Time t) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", t, absl::UTCTimeZone());
 }
-
-}  // namespace
 
 BreachReportBuilder::BreachReportBuilder(std::string credential,
                                          absl::Time from, absl::Time to) {

@@ -52,6 +52,9 @@ class BreachReportBuilder {
   BreachReportData data_;
 };
 
+// `t` as RFC 3339 in UTC with microseconds: how the audit writes instants.
+std::string Rfc3339(absl::Time t);
+
 // A draft notification (art. 33 GDPR) for humans: what tppctl prints with
 // --format text.
 std::string BreachReportText(const BreachReportData& report);
