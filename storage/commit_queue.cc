@@ -171,7 +171,13 @@ void CommitQueue::WriteGroup(std::deque<Pending>* group) {
     if (sealer != nullptr) sealer->Seal(records, batch);
     s = db_->Write(sync, batch);
   } else {
-    std::string rep = group->front().batch.Data();
+    // Sized once: a group of import batches is megabytes, and regrowing
+    // it would copy them again.
+    size_t bytes = 0;
+    for (const Pending& pending : *group) bytes += pending.batch.GetDataSize();
+    std::string rep;
+    rep.reserve(bytes);
+    rep.append(group->front().batch.Data());
     uint64_t count = CountOf(rep);
     for (size_t i = 1; i < group->size(); ++i) {
       const std::string& other = (*group)[i].batch.Data();
