@@ -15,6 +15,7 @@
 #include "absl/time/clock.h"
 #include "services/common/errors.h"
 #include "services/common/status_macros.h"
+#include "storage/audit_log_rocks.h"
 #include "storage/crypto/aead.h"
 #include "storage/crypto/blind_index.h"
 #include "storage/crypto/field_crypto.h"
@@ -228,8 +229,14 @@ absl::StatusOr<Contract> RocksMemberStore::GetContract(
 
 class RocksMemberStore::Batch final : public MemberBatch {
  public:
-  Batch(RocksMemberStore* store, std::string insurer_id)
-      : store_(store), insurer_id_(std::move(insurer_id)) {}
+  // Reserves what the last batch needed, so that staging never regrows
+  // (and copies) a batch of megabytes.
+  Batch(RocksMemberStore* store, std::string insurer_id,
+        std::vector<AuditEvent> audit)
+      : store_(store),
+        insurer_id_(std::move(insurer_id)),
+        audit_(std::move(audit)),
+        batch_(store->batch_bytes_hint_.load(std::memory_order_relaxed)) {}
 
   ~Batch() override { Release(); }
 
@@ -249,16 +256,10 @@ class RocksMemberStore::Batch final : public MemberBatch {
                                             member.key.birth_date.ToString(),
                                             member.key.birth_rank));
     std::string index_key = RowKey(insurer_id_, index);
-    // Within this batch, then staged elsewhere or stored.
-    auto mine = ids_.find(index_key);
-    if (mine != ids_.end()) {
-      member.member_id = mine->second;
-    } else {
-      TPP_ASSIGN_OR_RETURN(member.member_id,
-                           store_->MemberIdOf(insurer_id_, index));
-      if (member.member_id.empty()) {
-        TPP_ASSIGN_OR_RETURN(member.member_id, NewMemberId());
-      }
+    // Staged by this batch or another one not yet durable, or stored.
+    TPP_ASSIGN_OR_RETURN(member.member_id, store_->MemberIdOf(index_key));
+    if (member.member_id.empty()) {
+      TPP_ASSIGN_OR_RETURN(member.member_id, NewMemberId());
     }
     // Everything fallible happens before the batch changes.
     TPP_ASSIGN_OR_RETURN(crypto::SecureBytes dek, keys.NewDataKey());
@@ -291,16 +292,17 @@ class RocksMemberStore::Batch final : public MemberBatch {
     batch_.Put(db->cf(Cf::kMembers), row, stored.SerializeAsString());
     batch_.Put(db->cf(Cf::kMemberKeys), row, wrapped);
     // The index rows go in last, sorted (TakeWrites).
-    index_rows_.emplace_back(index_key, member.member_id);
+    store_->Hold(index_key, member.member_id);
+    index_rows_.emplace_back(std::move(index_key), member.member_id);
+    if (!audit_.empty()) {
+      audit_members_.push_back(
+          {std::move(member.member_id), std::move(member.adherent_number)});
+    }
     if (!durable && !carries_blind_key_) {
       // The insurer's first members: its blind-index key lands with them.
       batch_.Put(db->cf(Cf::kMemberKeys),
                  RowKey(insurer_id_, kBlindIndexRecord), blind->wrapped);
       carries_blind_key_ = true;
-    }
-    if (mine == ids_.end()) {
-      ids_.emplace(index_key, member.member_id);
-      store_->Hold(index_key, member.member_id);
     }
     if (versions_.insert(version).second) store_->CountBatch(version, +1);
     ++size_;
@@ -317,8 +319,23 @@ class RocksMemberStore::Batch final : public MemberBatch {
     std::sort(index_rows_.begin(), index_rows_.end());
     rocksdb::ColumnFamilyHandle* index = store_->db_->cf(Cf::kMemberIndex);
     for (const auto& [key, id] : index_rows_) batch_.Put(index, key, id);
-    index_rows_.clear();
+    store_->RememberBatchBytes(batch_.GetDataSize());
     return std::move(batch_);
+  }
+  // The batch's audit records, completed with the members staged, in
+  // order (one staged twice appears twice).
+  std::vector<AuditPayload> TakeAudit() {
+    std::vector<AuditPayload> payloads;
+    payloads.reserve(audit_.size());
+    for (size_t i = 0; i < audit_.size(); ++i) {
+      AuditEvent& event = audit_[i];
+      event.count = static_cast<int64_t>(size_);
+      event.members =
+          i + 1 == audit_.size() ? std::move(audit_members_) : audit_members_;
+      payloads.push_back(AuditPayloadOf(event));
+    }
+    audit_.clear();
+    return payloads;
   }
   bool carries_blind_key() const { return carries_blind_key_; }
   const std::string& insurer_id() const { return insurer_id_; }
@@ -326,8 +343,8 @@ class RocksMemberStore::Batch final : public MemberBatch {
   // Forgets this batch's staged indexes and versions (once durable, or
   // abandoned).
   void Release() {
-    store_->Unhold(ids_);
-    ids_.clear();
+    store_->Unhold(index_rows_);
+    index_rows_.clear();
     for (uint32_t version : versions_) store_->CountBatch(version, -1);
     versions_.clear();
   }
@@ -335,10 +352,12 @@ class RocksMemberStore::Batch final : public MemberBatch {
  private:
   RocksMemberStore* const store_;
   const std::string insurer_id_;
+  std::vector<AuditEvent> audit_;
   rocksdb::WriteBatch batch_;
-  // (index key, member id) rows, appended to batch_ by TakeWrites.
+  // (index key, member id) rows, appended to batch_ by TakeWrites; each
+  // holds its index key in store_->staged_ until Release.
   std::vector<std::pair<std::string, std::string>> index_rows_;
-  absl::flat_hash_map<std::string, std::string> ids_;  // index key -> id
+  std::vector<AuditMember> audit_members_;
   absl::flat_hash_set<uint32_t> versions_;  // master versions wrapped under
   size_t size_ = 0;
   bool carries_blind_key_ = false;
@@ -368,18 +387,25 @@ int RocksMemberStore::UncommittedBatchesNotUnder(uint32_t version) const {
 }
 
 void RocksMemberStore::Unhold(
-    const absl::flat_hash_map<std::string, std::string>& ids) {
-  if (ids.empty()) return;
+    const std::vector<std::pair<std::string, std::string>>& rows) {
+  if (rows.empty()) return;
   absl::MutexLock lock(&mu_);  // once per batch, not per member
-  for (const auto& [index_key, id] : ids) {
+  for (const auto& [index_key, id] : rows) {
     auto it = staged_.find(index_key);
     if (it != staged_.end() && --it->second.second == 0) staged_.erase(it);
   }
 }
 
+void RocksMemberStore::RememberBatchBytes(size_t bytes) {
+  bytes = std::min(bytes, kBatchBytesHintMax);
+  size_t seen = batch_bytes_hint_.load(std::memory_order_relaxed);
+  while (seen < bytes && !batch_bytes_hint_.compare_exchange_weak(
+                             seen, bytes, std::memory_order_relaxed)) {
+  }
+}
+
 absl::StatusOr<std::string> RocksMemberStore::MemberIdOf(
-    absl::string_view insurer_id, absl::string_view blind_index) const {
-  std::string index_key = RowKey(insurer_id, blind_index);
+    const std::string& index_key) const {
   {
     absl::MutexLock lock(&mu_);
     auto it = staged_.find(index_key);
@@ -391,14 +417,15 @@ absl::StatusOr<std::string> RocksMemberStore::MemberIdOf(
 }
 
 std::unique_ptr<MemberBatch> RocksMemberStore::NewBatch(
-    const std::string& insurer_id) {
-  return std::make_unique<Batch>(this, insurer_id);
+    const std::string& insurer_id, std::vector<AuditEvent> audit) {
+  return std::make_unique<Batch>(this, insurer_id, std::move(audit));
 }
 
 void RocksMemberStore::Commit(std::unique_ptr<MemberBatch> batch, Done done) {
   // The batch (and so its held indexes) lives until its write is durable.
   std::shared_ptr<Batch> owned(static_cast<Batch*>(batch.release()));
-  commits_->Commit(owned->TakeWrites(),
+  std::vector<AuditPayload> audit = owned->TakeAudit();
+  commits_->Commit(owned->TakeWrites(), std::move(audit),
                    [this, owned, done = std::move(done)](absl::Status s) {
                      if (s.ok() && owned->carries_blind_key()) {
                        MarkBlindKeyDurable(owned->insurer_id());

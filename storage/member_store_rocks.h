@@ -21,6 +21,8 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
@@ -46,7 +48,8 @@ class RocksMemberStore final : public MemberStore {
   absl::StatusOr<Contract> GetContract(
       absl::string_view insurer_id,
       absl::string_view contract_id) const override;
-  std::unique_ptr<MemberBatch> NewBatch(const std::string& insurer_id) override;
+  std::unique_ptr<MemberBatch> NewBatch(const std::string& insurer_id,
+                                        std::vector<AuditEvent> audit) override;
   void Commit(std::unique_ptr<MemberBatch> batch, Done done) override;
   absl::StatusOr<Member> Find(absl::string_view insurer_id,
                               const BeneficiaryKey& key) const override;
@@ -87,10 +90,9 @@ class RocksMemberStore final : public MemberStore {
  private:
   class Batch;
 
-  // The member_id for a blind index: staged by an import not yet committed,
-  // or stored; empty when none.
-  absl::StatusOr<std::string> MemberIdOf(absl::string_view insurer_id,
-                                         absl::string_view blind_index) const;
+  // The member_id for an index key (RowKey(insurer, blind index)): staged
+  // by an import not yet committed, or stored; empty when none.
+  absl::StatusOr<std::string> MemberIdOf(const std::string& index_key) const;
   // How a member_id was reached: through the blind index (its rows must
   // exist: missing ones are DATA_LOSS) or asked by id (a missing data key
   // means erased or unknown: NOT_FOUND).
@@ -127,12 +129,19 @@ class RocksMemberStore final : public MemberStore {
   absl::StatusOr<std::string> IndexOf(const std::string& insurer_id,
                                       const BeneficiaryKey& key) const;
   void Hold(const std::string& index_key, const std::string& member_id);
-  void Unhold(const absl::flat_hash_map<std::string, std::string>& ids);
+  // Drops one hold of each row's index key.
+  void Unhold(const std::vector<std::pair<std::string, std::string>>& rows);
+  // Raises the bytes a new batch reserves to `bytes` (capped).
+  void RememberBatchBytes(size_t bytes);
 
   Db* const db_;
   CommitQueue* const commits_;
   const crypto::KeyRing* const keys_;
   const std::function<void()> on_data_loss_;
+  // The largest import batch written so far, in bytes: what a new batch
+  // reserves.
+  static constexpr size_t kBatchBytesHintMax = size_t{16} << 20;
+  std::atomic<size_t> batch_bytes_hint_{0};
   mutable std::atomic<uint64_t> data_loss_count_{0};
 
   // Blind indexes staged but not yet durable, so that two imports of the

@@ -29,7 +29,8 @@ class FakeMembers final : public MemberStore {
     if (it == contracts_.end()) return absl::NotFoundError("no contract");
     return it->second;
   }
-  std::unique_ptr<MemberBatch> NewBatch(const std::string&) override {
+  std::unique_ptr<MemberBatch> NewBatch(const std::string&,
+                                        std::vector<AuditEvent>) override {
     return nullptr;
   }
   void Commit(std::unique_ptr<MemberBatch>, Done done) override {

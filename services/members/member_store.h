@@ -13,10 +13,12 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "services/audit/audit_event.h"
 #include "services/members/member.h"
 
 namespace tpp {
@@ -50,8 +52,13 @@ class MemberStore {
   virtual absl::StatusOr<Contract> GetContract(
       absl::string_view insurer_id, absl::string_view contract_id) const = 0;
 
+  // A batch of `insurer_id`'s members. Each event of `audit` (the import's
+  // records, issue #7) is completed at Commit with the members the batch
+  // writes (pseudonymous id, adherent number) and their count, and written
+  // in the same synced batch: a committed batch is durable with its
+  // records, a failed one leaves neither.
   virtual std::unique_ptr<MemberBatch> NewBatch(
-      const std::string& insurer_id) = 0;
+      const std::string& insurer_id, std::vector<AuditEvent> audit) = 0;
   // Writes every staged member in one synced batch.
   virtual void Commit(std::unique_ptr<MemberBatch> batch, Done done) = 0;
 

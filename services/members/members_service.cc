@@ -9,6 +9,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
+#include "services/audit/audited.h"
 #include "services/members/member_proto.h"
 #include "services/server/call_deadline.h"
 #include "services/server/reactors.h"
@@ -39,7 +40,8 @@ class ImportReactor final
         executor_(executor),
         insurer_id_(caller.identity.id),
         summary_(summary),
-        batch_(store_->NewBatch(insurer_id_)) {
+        batch_event_(BatchEventOf(caller)),
+        batch_(store_->NewBatch(insurer_id_, {batch_event_})) {
     StartRead(&record_);
   }
 
@@ -81,6 +83,17 @@ class ImportReactor final
  private:
   static constexpr size_t kImportQueueMax = 8192;
   static constexpr size_t kWorkChunkMax = 512;
+
+  // The audit record (issue #7) of each committed batch, which the store
+  // completes with the members the batch writes: everything a member
+  // record holds was written.
+  static AuditEvent BatchEventOf(const Caller& caller) {
+    AuditEvent event = AuditEventFor(caller, method::kImportMembers);
+    event.insurer_id = caller.identity.id;
+    event.categories =
+        kAuditIdentity | kAuditFamily | kAuditContract | kAuditAdherentNumber;
+    return event;
+  }
 
   bool ReadableLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     return !reading_done_ && failure_.ok() && queue_.size() < kImportQueueMax;
@@ -201,7 +214,7 @@ class ImportReactor final
     const int64_t members = static_cast<int64_t>(batch_->size());
     ++in_flight_;
     std::unique_ptr<MemberBatch> full = std::move(batch_);
-    batch_ = store_->NewBatch(insurer_id_);
+    batch_ = store_->NewBatch(insurer_id_, {batch_event_});
     store_->Commit(std::move(full), [this, members](absl::Status s) {
       bool schedule = false;
       std::optional<grpc::Status> finish;
@@ -247,6 +260,7 @@ class ImportReactor final
   Executor* const executor_;
   const std::string insurer_id_;
   tpp::v1::ImportSummary* const summary_;
+  const AuditEvent batch_event_;
   tpp::v1::MemberRecord record_;  // the read in progress
   // The running worker's.
   absl::flat_hash_map<std::string, bool> contracts_;

@@ -27,6 +27,7 @@
 #include "tests/support/member_client.h"
 #include "tests/support/rpc_details.h"
 #include "tests/support/tppd_process.h"
+#include "tpp/v1/audit.grpc.pb.h"
 #include "tpp/v1/members.grpc.pb.h"
 
 namespace tpp::testing {
@@ -139,6 +140,56 @@ TEST_F(MembersTest, BadRecordsAreRejectedAloneByIndex) {
     EXPECT_EQ(GetMember(a_.get(), records[i], &got).error_code(),
               grpc::StatusCode::NOT_FOUND)
         << i;
+  }
+}
+
+// Issue #7: each committed import batch carries an audit record naming the
+// members it wrote, so that a breach report on the insurer's credential
+// names exactly them, and never a rejected record.
+TEST_F(MembersTest, ImportBatchesAreAuditedWithTheMembersTheyWrote) {
+  const absl::Time start = absl::Now() - absl::Seconds(1);
+  // More than one batch (kImportBatchMembers), a bad record in the middle.
+  std::vector<tpp::v1::MemberRecord> records = GenerateMembers(10001, 11);
+  records[5000].set_contract_id("NO-SUCH-CONTRACT");
+  records[5000].set_adherent_number("REJECTED-1");
+  std::set<std::string> adherents;
+  for (size_t i = 0; i < records.size(); ++i) {
+    if (i != 5000) adherents.insert(records[i].adherent_number());
+  }
+  tpp::v1::ImportSummary summary;
+  ASSERT_TRUE(ImportMembers(a_.get(), records, &summary).ok());
+  ASSERT_EQ(summary.accepted(), 10000);
+  // Imported again: an upsert writes the same members.
+  ASSERT_TRUE(ImportMembers(a_.get(), records, &summary).ok());
+  ASSERT_EQ(summary.accepted(), 10000);
+
+  auto audit = tpp::v1::AuditService::NewStub(
+      server_->Channel("operator/alice", TppdProcess::Port::kAdmin));
+  tpp::v1::BreachReportRequest request;
+  request.set_credential("spiffe://tpp.local/insurer/100000001");
+  request.set_from(
+      absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", start, absl::UTCTimeZone()));
+  request.set_to(absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ",
+                                  absl::Now() + absl::Minutes(1),
+                                  absl::UTCTimeZone()));
+  tpp::v1::BreachReportResponse report;
+  auto ctx = Context();
+  grpc::Status status = audit->BreachReport(ctx.get(), request, &report);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(report.insurers_size(), 1);
+  const tpp::v1::InsurerExposure& exposure = report.insurers(0);
+  EXPECT_EQ(exposure.insurer_id(), "100000001");
+  EXPECT_EQ(exposure.member_count(), 10000);
+  // Two batches per import at least.
+  EXPECT_GE(exposure.record_count(), 4);
+  EXPECT_EQ(std::set<std::string>(exposure.adherent_numbers().begin(),
+                                  exposure.adherent_numbers().end()),
+            adherents);
+  for (const char* category : {"identity", "family", "contract"}) {
+    EXPECT_NE(std::find(exposure.data_categories().begin(),
+                        exposure.data_categories().end(), category),
+              exposure.data_categories().end())
+        << category;
   }
 }
 
