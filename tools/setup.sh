@@ -8,7 +8,7 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   grpc-proto librocksdb-dev libabsl-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev libnghttp2-dev
-  prometheus-cpp-dev libcli11-dev
+  prometheus-cpp-dev libcli11-dev libjemalloc-dev
   python3-grpcio python3-protobuf python3-yaml
   haproxy
   clang-format
