@@ -5,6 +5,10 @@
 namespace tpp {
 
 void KeyServiceImpl::Describe(tpp::v1::KeyStatus* status) const {
+  // The rotation's state first: a rotation retires the old versions before
+  // it says "done", so versions read after a "done" never list them.
+  storage::RotationStatus rotation;
+  if (rotation_ != nullptr) rotation = rotation_->status();
   absl::StatusOr<uint32_t> primary = ring_->PrimaryVersion();
   status->set_primary_version(primary.ok() ? *primary : 0);
   for (uint32_t v : ring_->LoadedVersions()) status->add_versions(v);
@@ -13,7 +17,6 @@ void KeyServiceImpl::Describe(tpp::v1::KeyStatus* status) const {
     status->set_rotation_state("idle");
     return;
   }
-  storage::RotationStatus rotation = rotation_->status();
   status->set_rotation_state(storage::RotationStateName(rotation.state));
   status->set_keys_seen(rotation.keys_seen);
   status->set_keys_rewrapped(rotation.keys_rewrapped);
