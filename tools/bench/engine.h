@@ -34,6 +34,10 @@ void SetLatencies(const Histogram& latency, Result* result);
 // VmHWM (peak resident memory) of a process, in MiB; 0 when unknown.
 double PeakRssMib(int pid);
 
+// CPU time (user + system) a process has used, in seconds: of `pid` from
+// /proc (-1 when unknown), of this process when `pid` is 0.
+double CpuSeconds(int pid);
+
 // The gRPC code's name ("UNAVAILABLE").
 std::string CodeName(grpc::StatusCode code);
 

@@ -55,6 +55,8 @@ class ImportScenario final : public Scenario {
     using Clock = std::chrono::steady_clock;
     grpc::ClientContext ctx;
     tpp::v1::ImportSummary summary;
+    const double tppd_cpu_start = CpuSeconds(options.tppd_pid);
+    const double client_cpu_start = CpuSeconds(0);
     const auto start = Clock::now();
     auto writer = stub->ImportMembers(&ctx, &summary);
     int64_t sent = 0;
@@ -69,6 +71,10 @@ class ImportScenario final : public Scenario {
     grpc::Status status = writer->Finish();
     const double seconds =
         std::chrono::duration<double>(Clock::now() - start).count();
+    const double client_cpu = CpuSeconds(0) - client_cpu_start;
+    const double tppd_cpu = options.tppd_pid > 0
+                                ? CpuSeconds(options.tppd_pid) - tppd_cpu_start
+                                : -1;
 
     Result result;
     result.scenario = "import";
@@ -85,6 +91,13 @@ class ImportScenario final : public Scenario {
       result.errors["REJECTED"] = static_cast<uint64_t>(summary.rejected());
     }
     result.extra["sent"] = static_cast<double>(sent);
+    // CPU per member (us): what two cores can carry, whatever else runs.
+    if (sent > 0) {
+      result.extra["client_cpu_us_per_member"] = client_cpu * 1e6 / sent;
+      if (tppd_cpu >= 0 && tppd_cpu_start >= 0) {
+        result.extra["tppd_cpu_us_per_member"] = tppd_cpu * 1e6 / sent;
+      }
+    }
     if (double rss = PeakRssMib(options.tppd_pid); rss > 0) {
       result.extra["tppd_peak_rss_mib"] = rss;
     }
