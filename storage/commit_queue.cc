@@ -15,6 +15,9 @@ namespace {
 // little-endian record count, then the records (RocksDB's WAL format). The
 // public API has no Append, so groups are built by concatenating records.
 constexpr size_t kBatchHeaderBytes = 12;
+// More than a sealer adds to a group besides its records' bodies and
+// credentials (sequence numbers, times, hashes, row keys, a checkpoint).
+constexpr size_t kSealerRowsBytesMax = 4096;
 
 uint32_t CountOf(const std::string& rep) {
   uint32_t count = 0;
@@ -171,10 +174,13 @@ void CommitQueue::WriteGroup(std::deque<Pending>* group) {
     if (sealer != nullptr) sealer->Seal(records, batch);
     s = db_->Write(sync, batch);
   } else {
-    // Sized once: a group of import batches is megabytes, and regrowing
-    // it would copy them again.
-    size_t bytes = 0;
+    // Sized once, with room for the audit rows the sealer adds: a group of
+    // import batches is megabytes, and regrowing it would copy them again.
+    size_t bytes = kSealerRowsBytesMax;
     for (const Pending& pending : *group) bytes += pending.batch.GetDataSize();
+    for (const AuditPayload* record : records) {
+      bytes += record->body.size() + 2 * record->credential.size();
+    }
     std::string rep;
     rep.reserve(bytes);
     rep.append(group->front().batch.Data());

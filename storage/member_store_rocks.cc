@@ -25,6 +25,9 @@ namespace tpp::storage {
 namespace {
 
 constexpr size_t kMemberIdBytes = 16;
+// More than the audit chain adds to a batch besides its records' bodies and
+// credentials (sequence, time, hashes, row keys, a signed checkpoint).
+constexpr size_t kAuditRowsBytesMax = 4096;
 
 // The field names bound into each ciphertext's associated data.
 constexpr char kAdherentNumber[] = "adherent_number";
@@ -315,11 +318,13 @@ class RocksMemberStore::Batch final : public MemberBatch {
   // order, each memtable insert resumes where the previous one landed
   // (WriteOptions::memtable_insert_hint_per_batch) instead of searching
   // the whole skip list.
-  rocksdb::WriteBatch TakeWrites() {
+  // `audit_bytes`: what the committer will add to the batch (its audit
+  // rows), counted in what the next batch reserves.
+  rocksdb::WriteBatch TakeWrites(size_t audit_bytes) {
     std::sort(index_rows_.begin(), index_rows_.end());
     rocksdb::ColumnFamilyHandle* index = store_->db_->cf(Cf::kMemberIndex);
     for (const auto& [key, id] : index_rows_) batch_.Put(index, key, id);
-    store_->RememberBatchBytes(batch_.GetDataSize());
+    store_->RememberBatchBytes(batch_.GetDataSize() + audit_bytes);
     return std::move(batch_);
   }
   // The batch's audit records, completed with the members staged, in
@@ -425,7 +430,13 @@ void RocksMemberStore::Commit(std::unique_ptr<MemberBatch> batch, Done done) {
   // The batch (and so its held indexes) lives until its write is durable.
   std::shared_ptr<Batch> owned(static_cast<Batch*>(batch.release()));
   std::vector<AuditPayload> audit = owned->TakeAudit();
-  commits_->Commit(owned->TakeWrites(), std::move(audit),
+  // The chain's rows for each record: the record (body, chain fields), the
+  // credential's index row, now and then a checkpoint.
+  size_t audit_bytes = audit.empty() ? 0 : kAuditRowsBytesMax;
+  for (const AuditPayload& record : audit) {
+    audit_bytes += record.body.size() + 2 * record.credential.size();
+  }
+  commits_->Commit(owned->TakeWrites(audit_bytes), std::move(audit),
                    [this, owned, done = std::move(done)](absl::Status s) {
                      if (s.ok() && owned->carries_blind_key()) {
                        MarkBlindKeyDurable(owned->insurer_id());
