@@ -132,6 +132,51 @@ std::vector<AuditPayload> AuditPayloadsOf(
   return payloads;
 }
 
+void AppendAuditMembers(const std::vector<AuditMember>& members,
+                        std::string* body) {
+  // Wire format: a tag byte (field number << 3 | 2, length-delimited),
+  // then a varint length, then the bytes.
+  auto append_varint = [](uint64_t value, std::string* out) {
+    while (value >= 0x80) {
+      out->push_back(static_cast<char>((value & 0x7f) | 0x80));
+      value >>= 7;
+    }
+    out->push_back(static_cast<char>(value));
+  };
+  auto varint_bytes = [](uint64_t value) {
+    size_t n = 1;
+    for (; value >= 0x80; value >>= 7) ++n;
+    return n;
+  };
+  auto field_bytes = [&](absl::string_view value) -> size_t {
+    return value.empty() ? 0 : 1 + varint_bytes(value.size()) + value.size();
+  };
+  constexpr char kMembersTag = (9 << 3) | 2;  // StoredAuditRecord.members
+  constexpr char kMemberIdTag = (1 << 3) | 2;
+  constexpr char kAdherentNumberTag = (2 << 3) | 2;
+  size_t bytes = 0;
+  for (const AuditMember& member : members) {
+    const size_t inner =
+        field_bytes(member.member_id) + field_bytes(member.adherent_number);
+    bytes += 1 + varint_bytes(inner) + inner;
+  }
+  body->reserve(body->size() + bytes);
+  for (const AuditMember& member : members) {
+    body->push_back(kMembersTag);
+    append_varint(
+        field_bytes(member.member_id) + field_bytes(member.adherent_number),
+        body);
+    for (const auto& [tag, value] :
+         {std::pair<char, absl::string_view>{kMemberIdTag, member.member_id},
+          {kAdherentNumberTag, member.adherent_number}}) {
+      if (value.empty()) continue;  // proto3: an empty string is absent
+      body->push_back(tag);
+      append_varint(value.size(), body);
+      body->append(value.data(), value.size());
+    }
+  }
+}
+
 RocksAuditLog::RocksAuditLog(Db* db, CommitQueue* commits,
                              const Options& options, Head head,
                              uint64_t checkpointed)

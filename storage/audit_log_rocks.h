@@ -42,6 +42,11 @@ std::string AuditCredentialKey(absl::string_view credential, int64_t time_us,
 AuditPayload AuditPayloadOf(const AuditEvent& event);
 std::vector<AuditPayload> AuditPayloadsOf(
     const std::vector<AuditEvent>& events);
+// Appends `members` to a payload's body (StoredAuditRecord.members, in wire
+// format: a message's fields may come in any order), with no message object
+// per member: an import batch's record names thousands.
+void AppendAuditMembers(const std::vector<AuditMember>& members,
+                        std::string* body);
 
 class RocksAuditLog final : public AuditLog, public AuditSealer {
  public:

@@ -296,5 +296,32 @@ TEST_F(AuditLogTest, CheckpointsVerifyWithTheirPublicKey) {
   EXPECT_EQ(log_->PublicKey(), (*checkpoints)[0].public_key);
 }
 
+// The members an import batch appends in wire format read back as if the
+// event had held them.
+TEST(AuditPayloadTest, AppendedMembersParseLikeTheEventsOwn) {
+  AuditEvent event;
+  event.caller = "spiffe://tpp.local/insurer/100000001";
+  event.method = "ImportMembers";
+  event.members = {{"m0", "A0"}};
+  event.count = 4;
+  const std::vector<AuditMember> more = {
+      {"0123456789abcdef0123456789abcdef", "ADH-1"},
+      {"m2", ""},                     // no adherent number
+      {"m3", std::string(300, 'x')},  // a length of two varint bytes
+  };
+  AuditPayload payload = AuditPayloadOf(event);
+  AppendAuditMembers(more, &payload.body);
+  StoredAuditRecord parsed;
+  ASSERT_TRUE(parsed.ParseFromString(payload.body));
+  EXPECT_EQ(parsed.method(), "ImportMembers");
+  EXPECT_EQ(parsed.count(), 4);
+  ASSERT_EQ(parsed.members_size(), 4);
+  EXPECT_EQ(parsed.members(0).member_id(), "m0");
+  for (size_t i = 0; i < more.size(); ++i) {
+    EXPECT_EQ(parsed.members(i + 1).member_id(), more[i].member_id);
+    EXPECT_EQ(parsed.members(i + 1).adherent_number(), more[i].adherent_number);
+  }
+}
+
 }  // namespace
 }  // namespace tpp::storage

@@ -335,9 +335,8 @@ class RocksMemberStore::Batch final : public MemberBatch {
     for (size_t i = 0; i < audit_.size(); ++i) {
       AuditEvent& event = audit_[i];
       event.count = static_cast<int64_t>(size_);
-      event.members =
-          i + 1 == audit_.size() ? std::move(audit_members_) : audit_members_;
       payloads.push_back(AuditPayloadOf(event));
+      AppendAuditMembers(audit_members_, &payloads.back().body);
     }
     audit_.clear();
     return payloads;
