@@ -41,4 +41,20 @@ grpc::ServerUnaryReactor* FinishUnaryAudited(AuditTrail* trail,
   return reactor;
 }
 
+absl::Status AuditedAdmissionGate::Admit(const Caller& caller) const {
+  absl::Status open = gate_->Admit(caller);
+  if (open.ok() || trail_ == nullptr) return open;
+  AuditEvent event = AuditEventFor(
+      caller, caller.rule != nullptr ? caller.rule->method : "unknown");
+  event.SetOutcome(open);
+  trail_->Record(std::move(event), [](absl::Status written) {
+    if (!written.ok()) {
+      Log(LogLevel::kError, "audit_write_failed",
+          {{"what", "gate refusal"},
+           {"error", std::string(absl::StatusCodeToString(written.code()))}});
+    }
+  });
+  return open;
+}
+
 }  // namespace tpp
