@@ -119,7 +119,7 @@ struct ListenerServices {
                    AuditTrail* trail)
       : eligibility(guard, members_store, claims_core, executor, trail),
         claims(guard, claims_core, executor, SystemClock(), streams, trail),
-        members(guard, members_store, executor, streams),
+        members(guard, members_store, executor, streams, trail),
         settlement(guard, settlement_core, settlement_store, executor, runs,
                    SystemClock(), streams),
         isolation(guard, isolation),
