@@ -121,7 +121,7 @@ struct ListenerServices {
         claims(guard, claims_core, executor, SystemClock(), streams, trail),
         members(guard, members_store, executor, streams, trail),
         settlement(guard, settlement_core, settlement_store, executor, runs,
-                   SystemClock(), streams),
+                   SystemClock(), streams, trail),
         isolation(guard, isolation),
         audit(guard, audit_log, trail, executor),
         keys(guard, rotation, ring, executor) {}
