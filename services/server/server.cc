@@ -122,9 +122,9 @@ struct ListenerServices {
         members(guard, members_store, executor, streams, trail),
         settlement(guard, settlement_core, settlement_store, executor, runs,
                    SystemClock(), streams, trail),
-        isolation(guard, isolation),
+        isolation(guard, isolation, trail),
         audit(guard, audit_log, trail, executor),
-        keys(guard, rotation, ring, executor) {}
+        keys(guard, rotation, ring, executor, trail) {}
   void RegisterOn(grpc::ServerBuilder* builder) {
     builder->RegisterService(&eligibility);
     builder->RegisterService(&claims);
