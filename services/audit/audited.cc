@@ -32,6 +32,24 @@ void FinishAudited(AuditTrail* trail, grpc::ServerUnaryReactor* reactor,
   });
 }
 
+void FinishAuditedKeepingStatus(AuditTrail* trail,
+                                grpc::ServerUnaryReactor* reactor,
+                                AuditEvent event, const absl::Status& status) {
+  if (trail == nullptr) {
+    reactor->Finish(ToGrpcStatus(status));
+    return;
+  }
+  event.SetOutcome(status);
+  trail->Record(std::move(event), [reactor, status](absl::Status written) {
+    if (!written.ok()) {
+      Log(LogLevel::kError, "audit_write_failed",
+          {{"what", "operator action"},
+           {"error", std::string(absl::StatusCodeToString(written.code()))}});
+    }
+    reactor->Finish(ToGrpcStatus(status));
+  });
+}
+
 grpc::ServerUnaryReactor* FinishUnaryAudited(AuditTrail* trail,
                                              grpc::CallbackServerContext* ctx,
                                              AuditEvent event,

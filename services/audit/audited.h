@@ -31,6 +31,17 @@ grpc::ServerUnaryReactor* FinishUnaryAudited(AuditTrail* trail,
                                              AuditEvent event,
                                              const absl::Status& status);
 
+// For the operators' isolation and key calls, which must work and tell the
+// truth during a storage incident (DESIGN.md: the admin listener and the
+// operators' views stay up): records `event` and finishes once the record
+// is durable, like FinishAudited, but with `status` even when the record
+// could not be written (that failure is logged). Their transitions are
+// durable on their own (the isolation control log, the key file): an
+// operator must never read "failed" for an isolation in force.
+void FinishAuditedKeepingStatus(AuditTrail* trail,
+                                grpc::ServerUnaryReactor* reactor,
+                                AuditEvent event, const absl::Status& status);
+
 // A server-streaming call that ends before its first message (a bad
 // request, an unknown object): finishes once `event`, with `status` as its
 // outcome, is durable. `trail` may be null.

@@ -50,7 +50,10 @@ grpc::ServerUnaryReactor* IsolationServiceImpl::GetIsolation(
   isolation::IsolationSwitch::View view = switch_->Status();
   StatusToProto(*view.state, view.quorum, view.unseal_shares_received,
                 response);
-  return FinishUnaryAudited(trail_, ctx, std::move(event), absl::OkStatus());
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  FinishAuditedKeepingStatus(trail_, reactor, std::move(event),
+                             absl::OkStatus());
+  return reactor;
 }
 
 grpc::ServerUnaryReactor* IsolationServiceImpl::Isolate(
@@ -68,13 +71,14 @@ grpc::ServerUnaryReactor* IsolationServiceImpl::Isolate(
     event.insurer_id = scope.id;
   }
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  switch_->Isolate(
-      scope, request->reason(), request->seal(), caller->identity.spiffe_id,
-      [this, reactor, response, event = std::move(event)](
-          absl::StatusOr<isolation::StatePtr> state) mutable {
-        if (state.ok()) Describe(**state, response);
-        FinishAudited(trail_, reactor, std::move(event), state.status());
-      });
+  switch_->Isolate(scope, request->reason(), request->seal(),
+                   caller->identity.spiffe_id,
+                   [this, reactor, response, event = std::move(event)](
+                       absl::StatusOr<isolation::StatePtr> state) mutable {
+                     if (state.ok()) Describe(**state, response);
+                     FinishAuditedKeepingStatus(
+                         trail_, reactor, std::move(event), state.status());
+                   });
   return reactor;
 }
 
@@ -93,8 +97,10 @@ grpc::ServerUnaryReactor* IsolationServiceImpl::ProposeReopen(
       isolation::kAllowlistMax) {
     Violations v;
     v.Add("allowlist", "at most 256 ids");
-    return FinishUnaryAudited(trail_, ctx, std::move(event),
-                              v.ToStatus("invalid reopen proposal"));
+    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+    FinishAuditedKeepingStatus(trail_, reactor, std::move(event),
+                               v.ToStatus("invalid reopen proposal"));
+    return reactor;
   }
   std::vector<std::string> allowlist(request->allowlist().begin(),
                                      request->allowlist().end());
@@ -108,7 +114,8 @@ grpc::ServerUnaryReactor* IsolationServiceImpl::ProposeReopen(
           ProposalToProto(*proposal, response);
           absl::StrAppend(&event.object, " proposal ", proposal->id);
         }
-        FinishAudited(trail_, reactor, std::move(event), proposal.status());
+        FinishAuditedKeepingStatus(trail_, reactor, std::move(event),
+                                   proposal.status());
       });
   return reactor;
 }
@@ -139,7 +146,8 @@ grpc::ServerUnaryReactor* IsolationServiceImpl::ApproveReopen(
               isolation::ScopeLabel(proposal.scope), " proposal ", proposal.id,
               result->first.applied ? " applied" : " approved");
         }
-        FinishAudited(trail_, reactor, std::move(event), result.status());
+        FinishAuditedKeepingStatus(trail_, reactor, std::move(event),
+                                   result.status());
       });
   return reactor;
 }
@@ -167,7 +175,8 @@ grpc::ServerUnaryReactor* IsolationServiceImpl::Unseal(
           event.count = r->received;
           event.object = r->unsealed ? "platform unsealed" : "share received";
         }
-        FinishAudited(trail_, reactor, std::move(event), r.status());
+        FinishAuditedKeepingStatus(trail_, reactor, std::move(event),
+                                   r.status());
       });
   return reactor;
 }

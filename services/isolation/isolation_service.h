@@ -2,7 +2,9 @@
 // (isolation_switch.h). Operators, admin listener. Every method passes the
 // call guard first; the acting operator is the caller's SPIFFE ID. Every
 // call is an audit record (platform category, the scope as its object),
-// durable before the answer leaves.
+// durable before the answer leaves; a record that cannot be written (a
+// storage incident) never changes the answer: the kill switch must work
+// and tell the truth then, and its transitions are in its control log.
 #ifndef TPP_SERVICES_ISOLATION_ISOLATION_SERVICE_H_
 #define TPP_SERVICES_ISOLATION_ISOLATION_SERVICE_H_
 

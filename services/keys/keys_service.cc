@@ -42,10 +42,12 @@ grpc::ServerUnaryReactor* KeyServiceImpl::RotateKeys(
   event.categories = kAuditPlatform;
   if (rotation_ == nullptr) {
     event.object = VersionObject();
-    return FinishUnaryAudited(trail_, ctx, std::move(event),
-                              absl::FailedPreconditionError(
-                                  "this node's master key is not rotated by "
-                                  "tppd (no key file)"));
+    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+    FinishAuditedKeepingStatus(trail_, reactor, std::move(event),
+                               absl::FailedPreconditionError(
+                                   "this node's master key is not rotated by "
+                                   "tppd (no key file)"));
+    return reactor;
   }
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   // Start() writes and syncs the key file: off gRPC's threads.
@@ -54,7 +56,7 @@ grpc::ServerUnaryReactor* KeyServiceImpl::RotateKeys(
     Describe(response);
     // The new primary when the rotation started, else the one in force.
     event.object = VersionObject();
-    FinishAudited(trail_, reactor, std::move(event), started);
+    FinishAuditedKeepingStatus(trail_, reactor, std::move(event), started);
   });
   return reactor;
 }
@@ -69,7 +71,10 @@ grpc::ServerUnaryReactor* KeyServiceImpl::GetKeyStatus(
   event.categories = kAuditPlatform;
   event.object = VersionObject();
   Describe(response);
-  return FinishUnaryAudited(trail_, ctx, std::move(event), absl::OkStatus());
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  FinishAuditedKeepingStatus(trail_, reactor, std::move(event),
+                             absl::OkStatus());
+  return reactor;
 }
 
 }  // namespace tpp

@@ -1,6 +1,7 @@
 // KeyService: the thin adapter from tpp.v1 to master key rotation.
 // Operators only, on the admin listener. Every call is an audit record
-// (platform category, the key version as its object).
+// (platform category, the key version as its object); like isolation's, a
+// record that cannot be written never changes the answer.
 #ifndef TPP_SERVICES_KEYS_KEYS_SERVICE_H_
 #define TPP_SERVICES_KEYS_KEYS_SERVICE_H_
 
