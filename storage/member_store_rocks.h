@@ -21,6 +21,7 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
@@ -42,6 +43,7 @@ class RocksMemberStore final : public MemberStore {
                    std::function<void()> on_data_loss = {});
 
   void PutContract(const std::string& insurer_id, const Contract& contract,
+                   std::vector<AuditEvent> audit,
                    std::function<void(absl::StatusOr<bool>)> done) override;
   absl::StatusOr<Contract> GetContract(
       absl::string_view insurer_id,
@@ -57,7 +59,7 @@ class RocksMemberStore final : public MemberStore {
   absl::StatusOr<std::string> AdherentNumberOf(
       absl::string_view insurer_id, absl::string_view member_id) const override;
   void Erase(const std::string& insurer_id, const BeneficiaryKey& key,
-             Done done) override;
+             std::vector<AuditEvent> audit, Done done) override;
 
   // Batches staged but not yet committed that wrapped a key under a master
   // version other than `version`: a key rotation waits for them to land

@@ -16,6 +16,7 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "services/audit/audit_service.h"
 #include "services/audit/audit_trail.h"
+#include "services/audit/audited.h"
 #include "services/claims/claims_service.h"
 #include "services/common/clock.h"
 #include "services/common/log.h"
@@ -118,12 +119,12 @@ struct ListenerServices {
                    AuditTrail* trail)
       : eligibility(guard, members_store, claims_core, executor, trail),
         claims(guard, claims_core, executor, SystemClock(), streams, trail),
-        members(guard, members_store, executor, streams),
+        members(guard, members_store, executor, streams, trail),
         settlement(guard, settlement_core, settlement_store, executor, runs,
-                   SystemClock(), streams),
-        isolation(guard, isolation),
+                   SystemClock(), streams, trail),
+        isolation(guard, isolation, trail),
         audit(guard, audit_log, trail, executor),
-        keys(guard, rotation, ring, executor) {}
+        keys(guard, rotation, ring, executor, trail) {}
   void RegisterOn(grpc::ServerBuilder* builder) {
     builder->RegisterService(&eligibility);
     builder->RegisterService(&claims);
@@ -155,6 +156,8 @@ struct Server::State {
   crypto::KeyRing keys;
   // The gate and the stream registry before anything that uses them.
   IsolationGate gate;
+  // The gate as the external listener sees it: its refusals audited.
+  std::unique_ptr<AuditedAdmissionGate> audited_gate;
   std::unique_ptr<StreamRegistry> streams;
   std::unique_ptr<storage::RocksIsolationStore> isolation_store;
   std::unique_ptr<storage::RocksMemberStore> members;
@@ -362,9 +365,11 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
     external_options.trusted_proxy_id = config.trusted_proxy_identity;
     external_options.forwarded_certs = state->forwarded_certs.get();
   }
+  state->audited_gate = std::make_unique<AuditedAdmissionGate>(
+      &state->gate, state->audit_trail.get());
   state->external_guard = std::make_unique<CallGuard>(
       external_options, Listener::kExternal, &state->counters,
-      state->limiter.get(), &state->gate);
+      state->limiter.get(), state->audited_gate.get());
   state->admin_guard = std::make_unique<CallGuard>(
       guard_options, Listener::kAdmin, &state->counters, state->limiter.get(),
       nullptr);
