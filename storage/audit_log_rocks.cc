@@ -523,6 +523,30 @@ absl::Status RocksAuditLog::ScanCredential(const std::string& credential,
   return flush();
 }
 
+absl::Status RocksAuditLog::ScanNewestAfter(absl::Time after,
+                                            const RecordVisitor& visit) const {
+  const int64_t after_us = absl::ToUnixMicros(after);
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->raw()->NewIterator(rocksdb::ReadOptions(), db_->cf(Cf::kAudit)));
+  for (it->SeekForPrev(AuditRecordKey(~uint64_t{0})); it->Valid(); it->Prev()) {
+    const absl::string_view key(it->key().data(), it->key().size());
+    const uint64_t sequence = SequenceOfKey(key, kRecordPrefix);
+    if (sequence == 0) break;  // past the first record
+    StoredAuditRecord stored;
+    if (!stored.ParseFromArray(it->value().data(),
+                               static_cast<int>(it->value().size())) ||
+        stored.sequence() != sequence) {
+      return DataLoss(absl::StrCat("record ", sequence, " does not decode"));
+    }
+    // Times never decrease along the chain.
+    if (stored.time_us() <= after_us) break;
+    absl::Status visited = visit(RecordOf(stored));
+    if (absl::IsCancelled(visited)) return absl::OkStatus();
+    TPP_RETURN_IF_ERROR(visited);
+  }
+  return FromRocks(it->status(), "reading the audit");
+}
+
 absl::StatusOr<std::vector<AuditCheckpoint>> RocksAuditLog::Checkpoints(
     uint64_t from, size_t max) const {
   std::vector<AuditCheckpoint> checkpoints;

@@ -68,6 +68,8 @@ class RocksAuditLog final : public AuditLog, public AuditSealer {
   absl::Status ScanCredential(const std::string& credential, absl::Time from,
                               absl::Time to,
                               const RecordVisitor& visit) const override;
+  absl::Status ScanNewestAfter(absl::Time after,
+                               const RecordVisitor& visit) const override;
   absl::StatusOr<std::vector<AuditCheckpoint>> Checkpoints(
       uint64_t from, size_t max) const override;
   uint64_t HeadSequence() const override;

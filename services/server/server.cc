@@ -16,6 +16,7 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "services/audit/audit_service.h"
 #include "services/audit/audit_trail.h"
+#include "services/audit/breaker_restore.h"
 #include "services/claims/claims_service.h"
 #include "services/common/clock.h"
 #include "services/common/log.h"
@@ -263,6 +264,28 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   };
   state->audit_trail = std::make_unique<AuditTrail>(
       state->audit_log.get(), breaker, SystemClock(), std::move(trail_hooks));
+  // The breaker's windows are in memory: put back the last window's touches
+  // from the audit, or a restart would give every credential a fresh quota.
+  // A failure is logged and the node starts with what was read: the chain's
+  // integrity is VerifyChain's business, and refusing to start would turn a
+  // damaged record into an outage.
+  {
+    const absl::Time began = absl::Now();
+    absl::StatusOr<BreakerRestoreStats> restored =
+        RestoreBreakerWindows(*state->audit_log, SystemClock()->Now(),
+                              &state->audit_trail->breaker());
+    const int64_t ms = absl::ToInt64Milliseconds(absl::Now() - began);
+    if (restored.ok()) {
+      Log(LogLevel::kInfo, "breaker_windows_restored",
+          {{"records", restored->records},
+           {"touches", restored->touches},
+           {"credentials", restored->credentials},
+           {"ms", ms}});
+    } else {
+      Log(LogLevel::kError, "breaker_restore_failed",
+          {{"error", restored.status().ToString()}, {"ms", ms}});
+    }
+  }
 
   TPP_ASSIGN_OR_RETURN(auto credentials, ServerTls(config.tls_dir));
 
