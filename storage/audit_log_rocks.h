@@ -57,6 +57,8 @@ class RocksAuditLog final : public AuditLog, public AuditSealer {
   static absl::StatusOr<std::unique_ptr<RocksAuditLog>> Open(
       Db* db, CommitQueue* commits, const Options& options);
 
+  // Null: none (the keys were sealed); no checkpoint is signed until the
+  // next signer comes (unsealing).
   void SetSigner(std::unique_ptr<crypto::AuditSigner> signer);
 
   // AuditSink: an empty synced batch carrying `events`.

@@ -94,6 +94,16 @@ absl::Status WriteReadyFile(const std::string& path, int port, int admin_port,
   return absl::OkStatus();
 }
 
+// The audit checkpoints' signing key, derived from the ring's master key.
+absl::Status InstallAuditSigner(const crypto::KeyRing& keys,
+                                storage::RocksAuditLog* audit_log) {
+  TPP_ASSIGN_OR_RETURN(crypto::SecureBytes seed, keys.AuditSigningSeed());
+  TPP_ASSIGN_OR_RETURN(std::unique_ptr<crypto::AuditSigner> signer,
+                       crypto::AuditSigner::FromSeed(seed));
+  audit_log->SetSigner(std::move(signer));
+  return absl::OkStatus();
+}
+
 // Drops the builder plugins (server reflection) from the health-only
 // listener: it serves grpc.health.v1 and nothing else.
 class NoPluginsOption final : public grpc::ServerBuilderOption {
@@ -315,12 +325,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
       primary = std::max(primary, master.version);
     }
     TPP_RETURN_IF_ERROR(state->keys.SetPrimary(primary));
-    // The audit checkpoints' signing key, derived from the master key.
-    TPP_ASSIGN_OR_RETURN(crypto::SecureBytes seed,
-                         state->keys.AuditSigningSeed());
-    TPP_ASSIGN_OR_RETURN(std::unique_ptr<crypto::AuditSigner> signer,
-                         crypto::AuditSigner::FromSeed(seed));
-    state->audit_log->SetSigner(std::move(signer));
+    TPP_RETURN_IF_ERROR(
+        InstallAuditSigner(state->keys, state->audit_log.get()));
   }
   prometheus::Counter* data_loss = &state->metrics.data_loss();
   state->members = std::make_unique<storage::RocksMemberStore>(
@@ -355,8 +361,23 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
       Log(LogLevel::kWarning, "streams_cancelled", {{"count", cancelled}});
     }
   };
-  hooks.on_seal = [members = state->members.get()] {
+  // A sealed node holds no key (DESIGN.md, isolation rule 5): the audit
+  // signer goes with the ring's keys, and comes back with them, so that
+  // checkpoints resume without a restart.
+  hooks.on_seal = [members = state->members.get(),
+                   audit_log = state->audit_log.get()] {
     members->DropKeyCaches();
+    audit_log->SetSigner(nullptr);
+  };
+  hooks.on_unseal = [keys = &state->keys, audit_log = state->audit_log.get()] {
+    if (absl::Status installed = InstallAuditSigner(*keys, audit_log);
+        !installed.ok()) {
+      Log(LogLevel::kError, "audit_signer_unavailable",
+          {{"error", std::string(absl::StatusCodeToString(installed.code()))},
+           {"action", "no checkpoint is signed until a restart"}});
+      return;
+    }
+    Log(LogLevel::kInfo, "audit_signer_restored", {});
   };
   if (loaded.origin == isolation::LoadedState::Origin::kFailClosed) {
     Log(LogLevel::kError, "isolation_fail_closed",
