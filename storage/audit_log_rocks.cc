@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <optional>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -298,17 +299,36 @@ absl::StatusOr<ChainVerification> RocksAuditLog::Verify(uint64_t from,
     absl::MutexLock lock(&mu_);
     head = head_;
   }
-  ChainVerification result;
   if (to == 0 || to > head.sequence) to = head.sequence;
   if (from == 0) from = 1;
+  // The earliest break found by either pass (signatures, then the chain):
+  // what the caller is told.
+  struct Break {
+    uint64_t sequence = 0;
+    std::string detail;
+  };
+  std::optional<Break> earliest;
   auto broken = [&](uint64_t sequence, std::string detail) {
-    result.ok = false;
-    result.first_broken_sequence = sequence;
-    result.detail = std::move(detail);
+    if (!earliest.has_value() || sequence < earliest->sequence) {
+      earliest = Break{sequence, std::move(detail)};
+    }
+  };
+  ChainVerification result;
+  auto finish = [&](const std::string& prev_hash) {
+    result.head_hash = absl::BytesToHexString(prev_hash);
+    if (earliest.has_value()) {
+      result.ok = false;
+      result.first_broken_sequence = earliest->sequence;
+      result.detail = std::move(earliest->detail);
+    } else {
+      result.detail = absl::StrCat(result.records_checked, " records and ",
+                                   result.checkpoints_checked,
+                                   " signed checkpoints verified");
+    }
     return result;
   };
 
-  // The checkpoints of the range, checked against their signatures first.
+  // The checkpoints of the range, checked against their signatures.
   absl::flat_hash_map<uint64_t, AuditCheckpoint> checkpoints;
   uint64_t last_checkpoint = 0;
   TPP_RETURN_IF_ERROR(db_->Scan(
@@ -333,25 +353,21 @@ absl::StatusOr<ChainVerification> RocksAuditLog::Verify(uint64_t from,
             checkpoint.public_key,
             CheckpointMessage(sequence, checkpoint.head_hash, checkpoint.time),
             checkpoint.signature)) {
-      // Reported below if nothing earlier breaks.
-      if (result.ok || sequence < result.first_broken_sequence) {
-        broken(sequence, absl::StrCat("checkpoint ", sequence,
-                                      " has an invalid signature"));
-      }
+      broken(sequence, absl::StrCat("checkpoint ", sequence,
+                                    " has an invalid signature"));
     }
   }
-  if (last_checkpoint > head.sequence &&
-      (result.ok || head.sequence + 1 < result.first_broken_sequence)) {
+  if (last_checkpoint > head.sequence) {
     broken(head.sequence + 1,
            absl::StrCat("records ", head.sequence + 1, "..", last_checkpoint,
                         " are covered by a signed checkpoint but missing"));
   }
-  const ChainVerification signatures = result;
-  result = ChainVerification();
   if (from > to) {
-    if (!signatures.ok) return signatures;
-    result.detail = "nothing to check";
-    return result;
+    if (!earliest.has_value()) {
+      result.detail = "nothing to check";
+      return result;
+    }
+    return finish(std::string());
   }
 
   std::string prev_hash(kAuditHashBytes, '\0');
@@ -359,18 +375,25 @@ absl::StatusOr<ChainVerification> RocksAuditLog::Verify(uint64_t from,
     absl::StatusOr<std::string> before =
         db_->Get(Cf::kAudit, AuditRecordKey(from - 1));
     if (absl::IsNotFound(before.status())) {
-      return broken(from - 1, absl::StrCat("record ", from - 1, " is missing"));
+      broken(from - 1, absl::StrCat("record ", from - 1, " is missing"));
+      return finish(std::string());
     }
     TPP_RETURN_IF_ERROR(before.status());
     prev_hash = Sha256(*before);
   }
 
-  // A broken link between k-1 and k means record k-1 changed (then the link
-  // k -> k+1 holds) or record k did (then it does not either).
+  // The chain, in order: the scan stops at its first break. A broken link
+  // between k-1 and k means record k-1 changed (then the link k -> k+1
+  // holds) or record k did (then it does not either).
   uint64_t suspect = 0;  // k, while waiting for record k+1
   std::string suspect_hash;
   uint64_t expected = from;
   bool stopped = false;
+  auto stop = [&](uint64_t sequence, std::string detail) {
+    broken(sequence, std::move(detail));
+    stopped = true;
+    return absl::CancelledError();
+  };
   absl::Status scanned = db_->Scan(
       Cf::kAudit, std::string(1, kRecordPrefix), AuditRecordKey(from),
       [&](absl::string_view key, absl::string_view value) -> absl::Status {
@@ -384,32 +407,26 @@ absl::StatusOr<ChainVerification> RocksAuditLog::Verify(uint64_t from,
           const bool next_link_holds = sequence == suspect + 1 && decodes &&
                                        stored.prev_hash() == suspect_hash;
           const uint64_t culprit = next_link_holds ? suspect - 1 : suspect;
-          broken(culprit, absl::StrCat("record ", culprit,
-                                       " is not the one the chain holds"));
-          stopped = true;
-          return absl::CancelledError();
+          return stop(culprit, absl::StrCat("record ", culprit,
+                                            " is not the one the chain holds"));
         }
         if (sequence != expected) {
-          broken(expected, absl::StrCat("record ", expected, " is missing"));
-          stopped = true;
-          return absl::CancelledError();
+          return stop(expected,
+                      absl::StrCat("record ", expected, " is missing"));
         }
         if (!decodes || stored.sequence() != sequence) {
-          broken(sequence,
-                 absl::StrCat("record ", sequence, " is not at its place"));
-          stopped = true;
-          return absl::CancelledError();
+          return stop(sequence, absl::StrCat("record ", sequence,
+                                             " is not at its place"));
         }
-        if (auto checkpoint = checkpoints.find(sequence);
-            checkpoint != checkpoints.end() &&
+        auto checkpoint = checkpoints.find(sequence);
+        if (checkpoint != checkpoints.end() &&
             checkpoint->second.head_hash != hash) {
-          broken(sequence, absl::StrCat("record ", sequence,
-                                        " differs from its signed checkpoint"));
-          stopped = true;
-          return absl::CancelledError();
+          return stop(sequence, absl::StrCat("record ", sequence,
+                                             " differs from its signed "
+                                             "checkpoint"));
         }
         ++result.records_checked;
-        if (checkpoints.contains(sequence)) ++result.checkpoints_checked;
+        if (checkpoint != checkpoints.end()) ++result.checkpoints_checked;
         if (stored.prev_hash() != prev_hash) {
           suspect = sequence;
           suspect_hash = hash;
@@ -444,19 +461,7 @@ absl::StatusOr<ChainVerification> RocksAuditLog::Verify(uint64_t from,
   if (!stopped && to == head.sequence && prev_hash != head.hash) {
     broken(to, absl::StrCat("record ", to, " differs from the head"));
   }
-  if (!signatures.ok && (result.ok || signatures.first_broken_sequence <
-                                          result.first_broken_sequence)) {
-    result.ok = false;
-    result.first_broken_sequence = signatures.first_broken_sequence;
-    result.detail = signatures.detail;
-  }
-  result.head_hash = absl::BytesToHexString(prev_hash);
-  if (result.ok) {
-    result.detail = absl::StrCat(result.records_checked, " records and ",
-                                 result.checkpoints_checked,
-                                 " signed checkpoints verified");
-  }
-  return result;
+  return finish(prev_hash);
 }
 
 absl::Status RocksAuditLog::ScanCredential(const std::string& credential,
