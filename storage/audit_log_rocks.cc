@@ -46,25 +46,28 @@ uint64_t SequenceOfKey(absl::string_view key, char prefix) {
   return ReadBigEndian64(key.substr(1));
 }
 
-AuditRecord RecordOf(const StoredAuditRecord& stored) {
-  AuditRecord record;
-  record.sequence = stored.sequence();
-  record.time = absl::FromUnixMicros(stored.time_us());
-  AuditEvent& event = record.event;
-  event.caller = stored.caller();
-  event.caller_role = stored.caller_role();
-  event.caller_id = stored.caller_id();
-  event.method = stored.method();
-  event.insurer_id = stored.insurer_id();
-  for (const StoredAuditMember& member : stored.members()) {
-    event.members.push_back({member.member_id(), member.adherent_number()});
+// Fills `record` from `stored`, reusing its strings' memory: scans decode
+// up to millions of records into one AuditRecord.
+void RecordOf(const StoredAuditRecord& stored, AuditRecord* record) {
+  record->sequence = stored.sequence();
+  record->time = absl::FromUnixMicros(stored.time_us());
+  AuditEvent& event = record->event;
+  event.caller.assign(stored.caller());
+  event.caller_role.assign(stored.caller_role());
+  event.caller_id.assign(stored.caller_id());
+  event.method.assign(stored.method());
+  event.insurer_id.assign(stored.insurer_id());
+  event.members.resize(static_cast<size_t>(stored.members_size()));
+  for (int i = 0; i < stored.members_size(); ++i) {
+    AuditMember& member = event.members[static_cast<size_t>(i)];
+    member.member_id.assign(stored.members(i).member_id());
+    member.adherent_number.assign(stored.members(i).adherent_number());
   }
   event.categories = stored.categories();
   event.outcome = static_cast<absl::StatusCode>(stored.outcome());
-  event.reason = stored.reason();
-  event.object = stored.object();
+  event.reason.assign(stored.reason());
+  event.object.assign(stored.object());
   event.count = stored.count();
-  return record;
 }
 
 AuditCheckpoint CheckpointOf(const StoredAuditCheckpoint& stored) {
@@ -494,6 +497,7 @@ absl::Status RocksAuditLog::ScanCredential(const std::string& credential,
         read, db_->cf(Cf::kAudit), n, slices.data(), values.data(), got.data(),
         /*sorted_input=*/std::is_sorted(keys.begin(), keys.end()));
     StoredAuditRecord stored;
+    AuditRecord record;
     for (size_t i = 0; i < n; ++i) {
       if (got[i].IsNotFound()) {
         return DataLoss(absl::StrCat("record ", sequences[i],
@@ -506,7 +510,8 @@ absl::Status RocksAuditLog::ScanCredential(const std::string& credential,
         return DataLoss(absl::StrCat("record ", sequences[i],
                                      " disagrees with the credential index"));
       }
-      TPP_RETURN_IF_ERROR(visit(RecordOf(stored)));
+      RecordOf(stored, &record);
+      TPP_RETURN_IF_ERROR(visit(record));
     }
     sequences.clear();
     return absl::OkStatus();
@@ -533,11 +538,12 @@ absl::Status RocksAuditLog::ScanNewestAfter(absl::Time after,
   const int64_t after_us = absl::ToUnixMicros(after);
   std::unique_ptr<rocksdb::Iterator> it(
       db_->raw()->NewIterator(rocksdb::ReadOptions(), db_->cf(Cf::kAudit)));
+  StoredAuditRecord stored;
+  AuditRecord record;
   for (it->SeekForPrev(AuditRecordKey(~uint64_t{0})); it->Valid(); it->Prev()) {
     const absl::string_view key(it->key().data(), it->key().size());
     const uint64_t sequence = SequenceOfKey(key, kRecordPrefix);
     if (sequence == 0) break;  // past the first record
-    StoredAuditRecord stored;
     if (!stored.ParseFromArray(it->value().data(),
                                static_cast<int>(it->value().size())) ||
         stored.sequence() != sequence) {
@@ -545,7 +551,8 @@ absl::Status RocksAuditLog::ScanNewestAfter(absl::Time after,
     }
     // Times never decrease along the chain.
     if (stored.time_us() <= after_us) break;
-    absl::Status visited = visit(RecordOf(stored));
+    RecordOf(stored, &record);
+    absl::Status visited = visit(record);
     if (absl::IsCancelled(visited)) return absl::OkStatus();
     TPP_RETURN_IF_ERROR(visited);
   }
