@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <optional>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -45,25 +46,28 @@ uint64_t SequenceOfKey(absl::string_view key, char prefix) {
   return ReadBigEndian64(key.substr(1));
 }
 
-AuditRecord RecordOf(const StoredAuditRecord& stored) {
-  AuditRecord record;
-  record.sequence = stored.sequence();
-  record.time = absl::FromUnixMicros(stored.time_us());
-  AuditEvent& event = record.event;
-  event.caller = stored.caller();
-  event.caller_role = stored.caller_role();
-  event.caller_id = stored.caller_id();
-  event.method = stored.method();
-  event.insurer_id = stored.insurer_id();
-  for (const StoredAuditMember& member : stored.members()) {
-    event.members.push_back({member.member_id(), member.adherent_number()});
+// Fills `record` from `stored`, reusing its strings' memory: scans decode
+// up to millions of records into one AuditRecord.
+void RecordOf(const StoredAuditRecord& stored, AuditRecord* record) {
+  record->sequence = stored.sequence();
+  record->time = absl::FromUnixMicros(stored.time_us());
+  AuditEvent& event = record->event;
+  event.caller.assign(stored.caller());
+  event.caller_role.assign(stored.caller_role());
+  event.caller_id.assign(stored.caller_id());
+  event.method.assign(stored.method());
+  event.insurer_id.assign(stored.insurer_id());
+  event.members.resize(static_cast<size_t>(stored.members_size()));
+  for (int i = 0; i < stored.members_size(); ++i) {
+    AuditMember& member = event.members[static_cast<size_t>(i)];
+    member.member_id.assign(stored.members(i).member_id());
+    member.adherent_number.assign(stored.members(i).adherent_number());
   }
   event.categories = stored.categories();
   event.outcome = static_cast<absl::StatusCode>(stored.outcome());
-  event.reason = stored.reason();
-  event.object = stored.object();
+  event.reason.assign(stored.reason());
+  event.object.assign(stored.object());
   event.count = stored.count();
-  return record;
 }
 
 AuditCheckpoint CheckpointOf(const StoredAuditCheckpoint& stored) {
@@ -343,17 +347,36 @@ absl::StatusOr<ChainVerification> RocksAuditLog::Verify(uint64_t from,
     absl::MutexLock lock(&mu_);
     head = head_;
   }
-  ChainVerification result;
   if (to == 0 || to > head.sequence) to = head.sequence;
   if (from == 0) from = 1;
+  // The earliest break found by either pass (signatures, then the chain):
+  // what the caller is told.
+  struct Break {
+    uint64_t sequence = 0;
+    std::string detail;
+  };
+  std::optional<Break> earliest;
   auto broken = [&](uint64_t sequence, std::string detail) {
-    result.ok = false;
-    result.first_broken_sequence = sequence;
-    result.detail = std::move(detail);
+    if (!earliest.has_value() || sequence < earliest->sequence) {
+      earliest = Break{sequence, std::move(detail)};
+    }
+  };
+  ChainVerification result;
+  auto finish = [&](const std::string& prev_hash) {
+    result.head_hash = absl::BytesToHexString(prev_hash);
+    if (earliest.has_value()) {
+      result.ok = false;
+      result.first_broken_sequence = earliest->sequence;
+      result.detail = std::move(earliest->detail);
+    } else {
+      result.detail = absl::StrCat(result.records_checked, " records and ",
+                                   result.checkpoints_checked,
+                                   " signed checkpoints verified");
+    }
     return result;
   };
 
-  // The checkpoints of the range, checked against their signatures first.
+  // The checkpoints of the range, checked against their signatures.
   absl::flat_hash_map<uint64_t, AuditCheckpoint> checkpoints;
   uint64_t last_checkpoint = 0;
   TPP_RETURN_IF_ERROR(db_->Scan(
@@ -378,25 +401,21 @@ absl::StatusOr<ChainVerification> RocksAuditLog::Verify(uint64_t from,
             checkpoint.public_key,
             CheckpointMessage(sequence, checkpoint.head_hash, checkpoint.time),
             checkpoint.signature)) {
-      // Reported below if nothing earlier breaks.
-      if (result.ok || sequence < result.first_broken_sequence) {
-        broken(sequence, absl::StrCat("checkpoint ", sequence,
-                                      " has an invalid signature"));
-      }
+      broken(sequence, absl::StrCat("checkpoint ", sequence,
+                                    " has an invalid signature"));
     }
   }
-  if (last_checkpoint > head.sequence &&
-      (result.ok || head.sequence + 1 < result.first_broken_sequence)) {
+  if (last_checkpoint > head.sequence) {
     broken(head.sequence + 1,
            absl::StrCat("records ", head.sequence + 1, "..", last_checkpoint,
                         " are covered by a signed checkpoint but missing"));
   }
-  const ChainVerification signatures = result;
-  result = ChainVerification();
   if (from > to) {
-    if (!signatures.ok) return signatures;
-    result.detail = "nothing to check";
-    return result;
+    if (!earliest.has_value()) {
+      result.detail = "nothing to check";
+      return result;
+    }
+    return finish(std::string());
   }
 
   std::string prev_hash(kAuditHashBytes, '\0');
@@ -404,18 +423,25 @@ absl::StatusOr<ChainVerification> RocksAuditLog::Verify(uint64_t from,
     absl::StatusOr<std::string> before =
         db_->Get(Cf::kAudit, AuditRecordKey(from - 1));
     if (absl::IsNotFound(before.status())) {
-      return broken(from - 1, absl::StrCat("record ", from - 1, " is missing"));
+      broken(from - 1, absl::StrCat("record ", from - 1, " is missing"));
+      return finish(std::string());
     }
     TPP_RETURN_IF_ERROR(before.status());
     prev_hash = Sha256(*before);
   }
 
-  // A broken link between k-1 and k means record k-1 changed (then the link
-  // k -> k+1 holds) or record k did (then it does not either).
+  // The chain, in order: the scan stops at its first break. A broken link
+  // between k-1 and k means record k-1 changed (then the link k -> k+1
+  // holds) or record k did (then it does not either).
   uint64_t suspect = 0;  // k, while waiting for record k+1
   std::string suspect_hash;
   uint64_t expected = from;
   bool stopped = false;
+  auto stop = [&](uint64_t sequence, std::string detail) {
+    broken(sequence, std::move(detail));
+    stopped = true;
+    return absl::CancelledError();
+  };
   absl::Status scanned = db_->Scan(
       Cf::kAudit, std::string(1, kRecordPrefix), AuditRecordKey(from),
       [&](absl::string_view key, absl::string_view value) -> absl::Status {
@@ -429,32 +455,26 @@ absl::StatusOr<ChainVerification> RocksAuditLog::Verify(uint64_t from,
           const bool next_link_holds = sequence == suspect + 1 && decodes &&
                                        stored.prev_hash() == suspect_hash;
           const uint64_t culprit = next_link_holds ? suspect - 1 : suspect;
-          broken(culprit, absl::StrCat("record ", culprit,
-                                       " is not the one the chain holds"));
-          stopped = true;
-          return absl::CancelledError();
+          return stop(culprit, absl::StrCat("record ", culprit,
+                                            " is not the one the chain holds"));
         }
         if (sequence != expected) {
-          broken(expected, absl::StrCat("record ", expected, " is missing"));
-          stopped = true;
-          return absl::CancelledError();
+          return stop(expected,
+                      absl::StrCat("record ", expected, " is missing"));
         }
         if (!decodes || stored.sequence() != sequence) {
-          broken(sequence,
-                 absl::StrCat("record ", sequence, " is not at its place"));
-          stopped = true;
-          return absl::CancelledError();
+          return stop(sequence, absl::StrCat("record ", sequence,
+                                             " is not at its place"));
         }
-        if (auto checkpoint = checkpoints.find(sequence);
-            checkpoint != checkpoints.end() &&
+        auto checkpoint = checkpoints.find(sequence);
+        if (checkpoint != checkpoints.end() &&
             checkpoint->second.head_hash != hash) {
-          broken(sequence, absl::StrCat("record ", sequence,
-                                        " differs from its signed checkpoint"));
-          stopped = true;
-          return absl::CancelledError();
+          return stop(sequence, absl::StrCat("record ", sequence,
+                                             " differs from its signed "
+                                             "checkpoint"));
         }
         ++result.records_checked;
-        if (checkpoints.contains(sequence)) ++result.checkpoints_checked;
+        if (checkpoint != checkpoints.end()) ++result.checkpoints_checked;
         if (stored.prev_hash() != prev_hash) {
           suspect = sequence;
           suspect_hash = hash;
@@ -489,19 +509,7 @@ absl::StatusOr<ChainVerification> RocksAuditLog::Verify(uint64_t from,
   if (!stopped && to == head.sequence && prev_hash != head.hash) {
     broken(to, absl::StrCat("record ", to, " differs from the head"));
   }
-  if (!signatures.ok && (result.ok || signatures.first_broken_sequence <
-                                          result.first_broken_sequence)) {
-    result.ok = false;
-    result.first_broken_sequence = signatures.first_broken_sequence;
-    result.detail = signatures.detail;
-  }
-  result.head_hash = absl::BytesToHexString(prev_hash);
-  if (result.ok) {
-    result.detail = absl::StrCat(result.records_checked, " records and ",
-                                 result.checkpoints_checked,
-                                 " signed checkpoints verified");
-  }
-  return result;
+  return finish(prev_hash);
 }
 
 absl::Status RocksAuditLog::ScanCredential(const std::string& credential,
@@ -511,32 +519,44 @@ absl::Status RocksAuditLog::ScanCredential(const std::string& credential,
   prefix += credential;
   prefix.push_back('\0');
   const int64_t to_us = absl::ToUnixMicros(to);
+  // A credential's records are scattered over the whole chain: one block
+  // each, read once. Caching them would only evict what requests need.
+  rocksdb::ReadOptions read;
+  read.fill_cache = false;
   std::vector<uint64_t> sequences;
   auto flush = [&]() -> absl::Status {
     if (sequences.empty()) return absl::OkStatus();
+    const size_t n = sequences.size();
     std::vector<std::string> keys;
-    keys.reserve(sequences.size());
-    for (uint64_t sequence : sequences)
+    keys.reserve(n);
+    for (uint64_t sequence : sequences) {
       keys.push_back(AuditRecordKey(sequence));
+    }
     std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
-    std::vector<rocksdb::ColumnFamilyHandle*> cfs(keys.size(),
-                                                  db_->cf(Cf::kAudit));
-    std::vector<std::string> values;
-    std::vector<rocksdb::Status> got =
-        db_->raw()->MultiGet(rocksdb::ReadOptions(), cfs, slices, &values);
-    for (size_t i = 0; i < got.size(); ++i) {
+    std::vector<rocksdb::PinnableSlice> values(n);
+    std::vector<rocksdb::Status> got(n);
+    // The batched MultiGet (one pass per SST file, blocks read once for
+    // the keys they hold) on keys in order: the index holds a credential's
+    // rows by time, and sequences grow with time.
+    db_->raw()->MultiGet(
+        read, db_->cf(Cf::kAudit), n, slices.data(), values.data(), got.data(),
+        /*sorted_input=*/std::is_sorted(keys.begin(), keys.end()));
+    StoredAuditRecord stored;
+    AuditRecord record;
+    for (size_t i = 0; i < n; ++i) {
       if (got[i].IsNotFound()) {
         return DataLoss(absl::StrCat("record ", sequences[i],
                                      " of the credential index is missing"));
       }
       TPP_RETURN_IF_ERROR(FromRocks(got[i], "reading the audit"));
-      StoredAuditRecord stored;
-      if (!stored.ParseFromString(values[i]) ||
+      if (!stored.ParseFromArray(values[i].data(),
+                                 static_cast<int>(values[i].size())) ||
           stored.sequence() != sequences[i] || stored.caller() != credential) {
         return DataLoss(absl::StrCat("record ", sequences[i],
                                      " disagrees with the credential index"));
       }
-      TPP_RETURN_IF_ERROR(visit(RecordOf(stored)));
+      RecordOf(stored, &record);
+      TPP_RETURN_IF_ERROR(visit(record));
     }
     sequences.clear();
     return absl::OkStatus();
@@ -556,6 +576,32 @@ absl::Status RocksAuditLog::ScanCredential(const std::string& credential,
         return absl::OkStatus();
       }));
   return flush();
+}
+
+absl::Status RocksAuditLog::ScanNewestAfter(absl::Time after,
+                                            const RecordVisitor& visit) const {
+  const int64_t after_us = absl::ToUnixMicros(after);
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->raw()->NewIterator(rocksdb::ReadOptions(), db_->cf(Cf::kAudit)));
+  StoredAuditRecord stored;
+  AuditRecord record;
+  for (it->SeekForPrev(AuditRecordKey(~uint64_t{0})); it->Valid(); it->Prev()) {
+    const absl::string_view key(it->key().data(), it->key().size());
+    const uint64_t sequence = SequenceOfKey(key, kRecordPrefix);
+    if (sequence == 0) break;  // past the first record
+    if (!stored.ParseFromArray(it->value().data(),
+                               static_cast<int>(it->value().size())) ||
+        stored.sequence() != sequence) {
+      return DataLoss(absl::StrCat("record ", sequence, " does not decode"));
+    }
+    // Times never decrease along the chain.
+    if (stored.time_us() <= after_us) break;
+    RecordOf(stored, &record);
+    absl::Status visited = visit(record);
+    if (absl::IsCancelled(visited)) return absl::OkStatus();
+    TPP_RETURN_IF_ERROR(visited);
+  }
+  return FromRocks(it->status(), "reading the audit");
 }
 
 absl::StatusOr<std::vector<AuditCheckpoint>> RocksAuditLog::Checkpoints(

@@ -62,6 +62,8 @@ class RocksAuditLog final : public AuditLog, public AuditSealer {
   static absl::StatusOr<std::unique_ptr<RocksAuditLog>> Open(
       Db* db, CommitQueue* commits, const Options& options);
 
+  // Null: none (the keys were sealed); no checkpoint is signed until the
+  // next signer comes (unsealing).
   void SetSigner(std::unique_ptr<crypto::AuditSigner> signer);
 
   // AuditSink: an empty synced batch carrying `events`.
@@ -73,6 +75,8 @@ class RocksAuditLog final : public AuditLog, public AuditSealer {
   absl::Status ScanCredential(const std::string& credential, absl::Time from,
                               absl::Time to,
                               const RecordVisitor& visit) const override;
+  absl::Status ScanNewestAfter(absl::Time after,
+                               const RecordVisitor& visit) const override;
   absl::StatusOr<std::vector<AuditCheckpoint>> Checkpoints(
       uint64_t from, size_t max) const override;
   uint64_t HeadSequence() const override;

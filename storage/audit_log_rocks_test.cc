@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,7 @@ class AuditLogTest : public ::testing::Test {
     RocksAuditLog::Options options;
     options.checkpoint_records = 5;
     options.checkpoint_interval = absl::Hours(1);
+    options.now = [this] { return fixed_now_.value_or(absl::Now()); };
     auto log = RocksAuditLog::Open(db_.get(), commits_.get(), options);
     ASSERT_TRUE(log.ok()) << log.status();
     log_ = std::move(*log);
@@ -115,6 +117,7 @@ class AuditLogTest : public ::testing::Test {
     return record.SerializeAsString();
   }
 
+  std::optional<absl::Time> fixed_now_;  // the records' time, when set
   std::filesystem::path dir_;
   std::unique_ptr<Db> db_;
   std::unique_ptr<CommitQueue> commits_;
@@ -276,6 +279,35 @@ TEST_F(AuditLogTest, ScanCredentialReturnsItsRecordsInTheirTimeRange) {
                                    })
                   .ok());
   EXPECT_EQ(none, 0);
+}
+
+TEST_F(AuditLogTest, ScanNewestAfterReadsTheTailBackwards) {
+  const absl::Time t0 = absl::FromUnixSeconds(1800000000);
+  for (int i = 0; i < 6; ++i) {
+    fixed_now_ = t0 + absl::Minutes(i);
+    ASSERT_TRUE(Record({Event(kPharmacy, i)}).ok());
+  }
+  std::vector<std::string> members;
+  auto collect = [&](const AuditRecord& record) {
+    members.push_back(record.event.members[0].member_id);
+    return absl::OkStatus();
+  };
+  // Strictly after t0 + 3 min: records 5, 4 (times 5, 4 min).
+  ASSERT_TRUE(log_->ScanNewestAfter(t0 + absl::Minutes(3), collect).ok());
+  EXPECT_EQ(members, (std::vector<std::string>{"m5", "m4"}));
+  members.clear();
+  ASSERT_TRUE(log_->ScanNewestAfter(absl::InfinitePast(), collect).ok());
+  EXPECT_EQ(members,
+            (std::vector<std::string>{"m5", "m4", "m3", "m2", "m1", "m0"}));
+  // CANCELLED stops early, quietly.
+  int seen = 0;
+  ASSERT_TRUE(log_->ScanNewestAfter(absl::InfinitePast(),
+                                    [&](const AuditRecord&) {
+                                      ++seen;
+                                      return absl::CancelledError();
+                                    })
+                  .ok());
+  EXPECT_EQ(seen, 1);
 }
 
 TEST_F(AuditLogTest, CheckpointsVerifyWithTheirPublicKey) {

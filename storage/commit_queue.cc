@@ -28,7 +28,10 @@ uint32_t CountOf(const std::string& rep) {
 }  // namespace
 
 CommitQueue::CommitQueue(rocksdb::DB* db, const Options& options)
-    : db_(db), options_(options), thread_([this] { Run(); }) {}
+    : db_(db),
+      options_(options),
+      completer_([this] { RunCompleter(); }),
+      thread_([this] { Run(); }) {}
 
 CommitQueue::~CommitQueue() { Stop(); }
 
@@ -83,6 +86,11 @@ void CommitQueue::Stop() {
     stopping_ = true;
   }
   if (thread_.joinable()) thread_.join();
+  {
+    absl::MutexLock lock(&completions_mu_);
+    completer_stopping_ = true;
+  }
+  if (completer_.joinable()) completer_.join();
 }
 
 CommitQueue::Stats CommitQueue::stats() const {
@@ -114,7 +122,9 @@ void CommitQueue::Run() {
     if (first.build != nullptr) {
       absl::Status built = first.build(&first.batch);
       if (!built.ok()) {
-        first.done(built);
+        std::vector<Done> refused;
+        refused.push_back(std::move(first.done));
+        Complete(std::move(refused), built);
         group.pop_front();
         if (group.empty()) continue;
       }
@@ -230,7 +240,46 @@ void CommitQueue::WriteGroup(std::deque<Pending>* group) {
     stats_.batches += group->size();
     stats_.groups += 1;
   }
-  for (auto& pending : *group) pending.done(status);
+  std::vector<Done> dones;
+  dones.reserve(group->size());
+  for (auto& pending : *group) dones.push_back(std::move(pending.done));
+  Complete(std::move(dones), status);
+}
+
+void CommitQueue::Complete(std::vector<Done> dones,
+                           const absl::Status& status) {
+  bool more_waiting;
+  {
+    absl::MutexLock lock(&mu_);
+    more_waiting = !queue_.empty();
+  }
+  {
+    absl::MutexLock lock(&completions_mu_);
+    // In order: never ahead of a group handed over before.
+    if (more_waiting || completer_busy_ || !completions_.empty()) {
+      completions_.push_back(Completion{std::move(dones), status});
+      return;
+    }
+  }
+  for (Done& done : dones) done(status);
+}
+
+void CommitQueue::RunCompleter() {
+  for (;;) {
+    Completion completion;
+    {
+      absl::MutexLock lock(&completions_mu_);
+      completions_mu_.Await(
+          absl::Condition(this, &CommitQueue::HasCompletions));
+      if (completions_.empty()) return;  // stopping, and nothing left
+      completion = std::move(completions_.front());
+      completions_.pop_front();
+      completer_busy_ = true;
+    }
+    for (Done& done : completion.dones) done(completion.status);
+    absl::MutexLock lock(&completions_mu_);
+    completer_busy_ = false;
+  }
 }
 
 }  // namespace tpp::storage

@@ -7,8 +7,11 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
 #include "gtest/gtest.h"
+#include "services/common/cache_only_reads.h"
 #include "storage/db.h"
 
 namespace tpp::storage {
@@ -116,12 +119,6 @@ TEST_F(CommitQueueTest, RefusesWhenFull) {
             absl::StatusCode::kResourceExhausted);
 }
 
-}  // namespace
-}  // namespace tpp::storage
-
-namespace tpp::storage {
-namespace {
-
 TEST_F(CommitQueueTest, BuilderSeesEveryEarlierWriteAndNothingLater) {
   CommitQueue queue(db_->raw(), CommitQueue::Options());
   for (int i = 0; i < 500; ++i) {
@@ -165,6 +162,67 @@ TEST_F(CommitQueueTest, AFailedBuilderWritesNothing) {
   after.Put(db_->cf(Cf::kControl), "after", "x");
   ASSERT_TRUE(queue.CommitAndWait(std::move(after)).ok());
   EXPECT_TRUE(absl::IsNotFound(db_->Get(Cf::kControl, "half").status()));
+}
+
+TEST_F(CommitQueueTest, CallsCompleteInCommitOrderAcrossGroups) {
+  // Slow completions keep batches queued behind each group, so groups are
+  // handed to the completer thread: still one at a time, in order, and
+  // each after its batch is readable.
+  constexpr int kBatches = 2000;
+  std::vector<int> completed;
+  absl::Mutex mu;
+  std::atomic<int> unreadable{0};
+  {
+    CommitQueue queue(db_->raw(), CommitQueue::Options());
+    for (int i = 0; i < kBatches; ++i) {
+      rocksdb::WriteBatch batch;
+      const std::string key = absl::StrCat("c", i);
+      batch.Put(db_->cf(Cf::kClaims), key, "v");
+      queue.Commit(std::move(batch), [&, i, key](absl::Status s) {
+        ASSERT_TRUE(s.ok()) << s;
+        if (!db_->Get(Cf::kClaims, key).ok()) unreadable.fetch_add(1);
+        if (i % 100 == 0) absl::SleepFor(absl::Milliseconds(1));
+        absl::MutexLock lock(&mu);
+        completed.push_back(i);
+      });
+    }
+    queue.Stop();
+    EXPECT_LT(queue.stats().groups, uint64_t{kBatches});
+  }
+  ASSERT_EQ(completed.size(), size_t{kBatches}) << "Stop() lost completions";
+  for (int i = 0; i < kBatches; ++i) ASSERT_EQ(completed[i], i);
+  EXPECT_EQ(unreadable.load(), 0);
+}
+
+TEST_F(CommitQueueTest, CacheOnlyReadsNeverReadTheDisk) {
+  {
+    CommitQueue queue(db_->raw(), CommitQueue::Options());
+    rocksdb::WriteBatch batch;
+    batch.Put(db_->cf(Cf::kClaims), "on-disk", "v");
+    ASSERT_TRUE(queue.CommitAndWait(std::move(batch)).ok());
+  }
+  ASSERT_TRUE(db_->Flush().ok());
+  Reopen();  // an empty block cache; the row is in a table file only
+  {
+    CacheOnlyReads in_memory;
+    absl::StatusOr<std::string> cold = db_->Get(Cf::kClaims, "on-disk");
+    EXPECT_TRUE(IsWouldBlock(cold.status())) << cold.status();
+    // Absent rows answer from the filters alone, or would block: never a
+    // wrong NOT_FOUND for a row that exists.
+    absl::Status scanned = db_->Scan(
+        Cf::kClaims, "", "",
+        [](absl::string_view, absl::string_view) { return absl::OkStatus(); });
+    EXPECT_TRUE(scanned.ok() || IsWouldBlock(scanned)) << scanned;
+  }
+  // Outside the scope the read goes to disk, and warms the cache.
+  absl::StatusOr<std::string> warm = db_->Get(Cf::kClaims, "on-disk");
+  ASSERT_TRUE(warm.ok()) << warm.status();
+  EXPECT_EQ(*warm, "v");
+  CacheOnlyReads in_memory;
+  absl::StatusOr<std::string> cached = db_->Get(Cf::kClaims, "on-disk");
+  ASSERT_TRUE(cached.ok()) << cached.status();
+  EXPECT_EQ(*cached, "v");
+  EXPECT_FALSE(IsWouldBlock(absl::UnavailableError("disk full")));
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "rocksdb/file_system.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/table.h"
+#include "services/common/cache_only_reads.h"
 #include "services/common/log.h"
 #include "storage/fault_fs.h"
 #include "storage/int64_add.h"
@@ -63,6 +64,14 @@ absl::Status FromRocks(const rocksdb::Status& status, absl::string_view what) {
   // IO errors (disk full, read-only file system), busy, timed out, shutdown:
   // the caller should retry later.
   return absl::UnavailableError(message);
+}
+
+// Under CacheOnlyReads, reads stay in the memtables and the block cache:
+// one that needs a table block from disk ends Incomplete.
+rocksdb::ReadOptions ReadOptionsHere() {
+  rocksdb::ReadOptions options;
+  if (CacheOnlyReads::Active()) options.read_tier = rocksdb::kBlockCacheTier;
+  return options;
 }
 
 absl::Status DiskWritable(rocksdb::DB* db) {
@@ -128,8 +137,10 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& dir,
     }
     // Imports look up every member's index entry before writing it, and
     // most are new: a memtable bloom filter answers those misses without
-    // walking the skip list.
-    if (cf == Cf::kMemberIndex) {
+    // walking the skip list. Eligibility reads a member's rows and usage:
+    // the ones already flushed, or never written, skip the walk the same way.
+    if (cf == Cf::kMemberIndex || cf == Cf::kMembers ||
+        cf == Cf::kMemberKeys || cf == Cf::kUsage) {
       options_for_cf.memtable_whole_key_filtering = true;
       options_for_cf.memtable_prefix_bloom_size_ratio = 0.1;
     }
@@ -164,9 +175,10 @@ Db::~Db() {
 
 absl::StatusOr<std::string> Db::Get(Cf cf, absl::string_view key) const {
   std::string value;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_[int(cf)],
+  rocksdb::Status s = db_->Get(ReadOptionsHere(), handles_[int(cf)],
                                rocksdb::Slice(key.data(), key.size()), &value);
   if (s.IsNotFound()) return absl::NotFoundError("no such record");
+  if (s.IsIncomplete()) return WouldBlockError();
   if (!s.ok()) return FromRocks(s, "reading");
   return value;
 }
@@ -175,7 +187,7 @@ absl::Status Db::Scan(Cf cf, absl::string_view prefix, absl::string_view start,
                       const RowVisitor& f) const {
   const absl::string_view from = start.empty() ? prefix : start;
   std::unique_ptr<rocksdb::Iterator> it(
-      db_->NewIterator(rocksdb::ReadOptions(), handles_[int(cf)]));
+      db_->NewIterator(ReadOptionsHere(), handles_[int(cf)]));
   for (it->Seek(rocksdb::Slice(from.data(), from.size())); it->Valid();
        it->Next()) {
     const absl::string_view key(it->key().data(), it->key().size());
@@ -185,6 +197,7 @@ absl::Status Db::Scan(Cf cf, absl::string_view prefix, absl::string_view start,
     if (absl::IsCancelled(s)) break;  // the visitor's way to stop
     if (!s.ok()) return s;
   }
+  if (it->status().IsIncomplete()) return WouldBlockError();
   return FromRocks(it->status(), "scanning");
 }
 

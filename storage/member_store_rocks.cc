@@ -175,6 +175,7 @@ absl::Status RocksMemberStore::DataLoss() const {
 
 void RocksMemberStore::PutContract(
     const std::string& insurer_id, const Contract& contract,
+    std::vector<AuditEvent> audit,
     std::function<void(absl::StatusOr<bool>)> done) {
   std::string key = RowKey(insurer_id, contract.contract_id);
   absl::StatusOr<std::string> existing = db_->Get(Cf::kContracts, key);
@@ -193,7 +194,7 @@ void RocksMemberStore::PutContract(
   }
   rocksdb::WriteBatch batch;
   batch.Put(db_->cf(Cf::kContracts), key, stored.SerializeAsString());
-  commits_->Commit(std::move(batch),
+  commits_->Commit(std::move(batch), AuditPayloadsOf(audit),
                    [created, done = std::move(done)](absl::Status s) {
                      if (!s.ok()) {
                        done(s);
@@ -618,7 +619,8 @@ absl::StatusOr<Member> RocksMemberStore::FindUnsealed(
 }
 
 void RocksMemberStore::Erase(const std::string& insurer_id,
-                             const BeneficiaryKey& key, Done done) {
+                             const BeneficiaryKey& key,
+                             std::vector<AuditEvent> audit, Done done) {
   if (keys_->IsSealed()) {
     done(KeysSealed());
     return;
@@ -638,12 +640,18 @@ void RocksMemberStore::Erase(const std::string& insurer_id,
     done(id.status());
     return;
   }
+  // The last moment the adherent number can be read. A record that no
+  // longer decrypts is erased all the same, audited by its id alone.
+  absl::StatusOr<std::string> adherent = AdherentNumberOf(insurer_id, *id);
+  for (AuditEvent& event : audit) {
+    event.members.push_back({*id, adherent.ok() ? *adherent : ""});
+  }
   std::string row = RowKey(insurer_id, *id);
   rocksdb::WriteBatch batch;
   batch.Delete(db_->cf(Cf::kMemberKeys), row);
   batch.Delete(db_->cf(Cf::kMemberIndex), index_key);
   batch.Delete(db_->cf(Cf::kMembers), row);
-  commits_->Commit(std::move(batch), std::move(done));
+  commits_->Commit(std::move(batch), AuditPayloadsOf(audit), std::move(done));
 }
 
 absl::StatusOr<Member> RocksMemberStore::FindById(

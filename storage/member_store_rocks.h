@@ -43,6 +43,7 @@ class RocksMemberStore final : public MemberStore {
                    std::function<void()> on_data_loss = {});
 
   void PutContract(const std::string& insurer_id, const Contract& contract,
+                   std::vector<AuditEvent> audit,
                    std::function<void(absl::StatusOr<bool>)> done) override;
   absl::StatusOr<Contract> GetContract(
       absl::string_view insurer_id,
@@ -59,7 +60,7 @@ class RocksMemberStore final : public MemberStore {
   absl::StatusOr<std::string> AdherentNumberOf(
       absl::string_view insurer_id, absl::string_view member_id) const override;
   void Erase(const std::string& insurer_id, const BeneficiaryKey& key,
-             Done done) override;
+             std::vector<AuditEvent> audit, Done done) override;
 
   // Batches staged but not yet committed that wrapped a key under a master
   // version other than `version`: a key rotation waits for them to land

@@ -116,6 +116,7 @@ std::string EncodeLine(const StatementLine& line) {
   out.set_provider_id(line.provider_id);
   out.set_invoice_number(line.invoice_number);
   out.set_reversal(line.reversal);
+  out.set_member_id(line.member_id);
   return out.SerializeAsString();
 }
 
@@ -127,6 +128,7 @@ absl::StatusOr<StatementLine> DecodeLine(absl::string_view bytes) {
   StatementLine line;
   line.claim_id = in.claim_id();
   line.adherent_number = in.adherent_number();
+  line.member_id = in.member_id();
   absl::StatusOr<Date> care = Date::Parse(in.care_date());
   absl::StatusOr<Category> category = CategoryFromNumber(in.category());
   if (!care.ok() || !category.ok()) return Damaged();
@@ -350,7 +352,8 @@ absl::StatusOr<Settlement> RocksSettlementStore::Run(
                          reversal ? -l.amc_cents : l.amc_cents,
                          claim->provider_id,
                          claim->invoice_number,
-                         reversal};
+                         reversal,
+                         claim->member_id};
       digest.Add(line);
       ++settlement.line_count;
       settlement.total_cents += line.amc_cents;

@@ -51,6 +51,11 @@ class AuditLog : public AuditSink {
   virtual absl::Status ScanCredential(const std::string& credential,
                                       absl::Time from, absl::Time to,
                                       const RecordVisitor& visit) const = 0;
+  // Every record with time > `after`, newest first (start-up rebuilds the
+  // breaker's windows from them). `visit` returns CANCELLED to stop early
+  // (then OK), another error to abort with it.
+  virtual absl::Status ScanNewestAfter(absl::Time after,
+                                       const RecordVisitor& visit) const = 0;
   // Up to `max` checkpoints with sequence >= `from`, in order.
   virtual absl::StatusOr<std::vector<AuditCheckpoint>> Checkpoints(
       uint64_t from, size_t max) const = 0;

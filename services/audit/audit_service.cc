@@ -1,7 +1,6 @@
 #include "services/audit/audit_service.h"
 
 #include <algorithm>
-#include <set>
 #include <string>
 #include <utility>
 
@@ -179,11 +178,7 @@ grpc::ServerUnaryReactor* AuditServiceImpl::BreachReport(
       tpp::v1::InsurerExposure* out = response->add_insurers();
       out->set_insurer_id(id);
       out->set_member_count(static_cast<int64_t>(insurer.members.size()));
-      std::set<std::string> adherents;
-      for (const auto& [member, adherent] : insurer.members) {
-        if (!adherent.empty()) adherents.insert(adherent);
-      }
-      for (const std::string& adherent : adherents) {
+      for (const std::string& adherent : insurer.adherents) {
         if (listed++ >= kBreachReportAdherentsMax) break;
         out->add_adherent_numbers(adherent);
       }

@@ -12,10 +12,6 @@
 
 namespace tpp {
 
-// Adherent numbers one breach report lists at most (member counts stay
-// exact past it).
-inline constexpr size_t kBreachReportAdherentsMax = 200000;
-
 class AuditServiceImpl final : public tpp::v1::AuditService::CallbackService {
  public:
   // Everything outlives the service.

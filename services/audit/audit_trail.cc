@@ -50,7 +50,7 @@ absl::Status AuditTrail::Touch(const AuditEvent& event) {
         trip.caller = event.caller;
         trip.caller_role = event.caller_role;
         trip.caller_id = event.caller_id;
-        trip.method = "ExfiltrationBreaker";
+        trip.method = kBreakerTripMethod;
         trip.categories = kAuditPlatform;
         trip.SetOutcome(CredentialSuspendedError());
         trip.count = limit;

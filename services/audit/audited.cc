@@ -32,6 +32,24 @@ void FinishAudited(AuditTrail* trail, grpc::ServerUnaryReactor* reactor,
   });
 }
 
+void FinishAuditedKeepingStatus(AuditTrail* trail,
+                                grpc::ServerUnaryReactor* reactor,
+                                AuditEvent event, const absl::Status& status) {
+  if (trail == nullptr) {
+    reactor->Finish(ToGrpcStatus(status));
+    return;
+  }
+  event.SetOutcome(status);
+  trail->Record(std::move(event), [reactor, status](absl::Status written) {
+    if (!written.ok()) {
+      Log(LogLevel::kError, "audit_write_failed",
+          {{"what", "operator action"},
+           {"error", std::string(absl::StatusCodeToString(written.code()))}});
+    }
+    reactor->Finish(ToGrpcStatus(status));
+  });
+}
+
 grpc::ServerUnaryReactor* FinishUnaryAudited(AuditTrail* trail,
                                              grpc::CallbackServerContext* ctx,
                                              AuditEvent event,
@@ -39,6 +57,22 @@ grpc::ServerUnaryReactor* FinishUnaryAudited(AuditTrail* trail,
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   FinishAudited(trail, reactor, std::move(event), status);
   return reactor;
+}
+
+absl::Status AuditedAdmissionGate::Admit(const Caller& caller) const {
+  absl::Status open = gate_->Admit(caller);
+  if (open.ok() || trail_ == nullptr) return open;
+  AuditEvent event = AuditEventFor(
+      caller, caller.rule != nullptr ? caller.rule->method : "unknown");
+  event.SetOutcome(open);
+  trail_->Record(std::move(event), [](absl::Status written) {
+    if (!written.ok()) {
+      Log(LogLevel::kError, "audit_write_failed",
+          {{"what", "gate refusal"},
+           {"error", std::string(absl::StatusCodeToString(written.code()))}});
+    }
+  });
+  return open;
 }
 
 }  // namespace tpp

@@ -1,13 +1,17 @@
-// Helpers for service adapters: the audit event of an admitted call, and
-// finishing a unary call once its audit record is durable.
+// Helpers for service adapters: the audit event of an admitted call,
+// finishing a call once its audit record is durable, and the isolation
+// gate with its refusals audited.
 #ifndef TPP_SERVICES_AUDIT_AUDITED_H_
 #define TPP_SERVICES_AUDIT_AUDITED_H_
+
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "grpcpp/grpcpp.h"
 #include "services/audit/audit_trail.h"
 #include "services/server/call_guard.h"
+#include "services/server/grpc_status.h"
 
 namespace tpp {
 
@@ -26,6 +30,91 @@ grpc::ServerUnaryReactor* FinishUnaryAudited(AuditTrail* trail,
                                              grpc::CallbackServerContext* ctx,
                                              AuditEvent event,
                                              const absl::Status& status);
+
+// For the operators' isolation and key calls, which must work and tell the
+// truth during a storage incident (DESIGN.md: the admin listener and the
+// operators' views stay up): records `event` and finishes once the record
+// is durable, like FinishAudited, but with `status` even when the record
+// could not be written (that failure is logged). Their transitions are
+// durable on their own (the isolation control log, the key file): an
+// operator must never read "failed" for an isolation in force.
+void FinishAuditedKeepingStatus(AuditTrail* trail,
+                                grpc::ServerUnaryReactor* reactor,
+                                AuditEvent event, const absl::Status& status);
+
+// A server-streaming call that ends before its first message (a bad
+// request, an unknown object): finishes once `event`, with `status` as its
+// outcome, is durable. `trail` may be null.
+template <class Response>
+class AuditedFinishedWriter final : public grpc::ServerWriteReactor<Response> {
+ public:
+  AuditedFinishedWriter(AuditTrail* trail, AuditEvent event,
+                        const absl::Status& status) {
+    if (trail == nullptr) {
+      this->Finish(ToGrpcStatus(status));
+      return;
+    }
+    event.SetOutcome(status);
+    trail->Record(std::move(event), [this, status](absl::Status written) {
+      this->Finish(ToGrpcStatus(
+          written.ok() || !status.ok() ? status : AuditUnavailable(written)));
+    });
+  }
+  void OnDone() override { delete this; }
+};
+
+// The same for a client-streaming call.
+template <class Request>
+class AuditedFinishedReader final : public grpc::ServerReadReactor<Request> {
+ public:
+  AuditedFinishedReader(AuditTrail* trail, AuditEvent event,
+                        const absl::Status& status) {
+    if (trail == nullptr) {
+      this->Finish(ToGrpcStatus(status));
+      return;
+    }
+    event.SetOutcome(status);
+    trail->Record(std::move(event), [this, status](absl::Status written) {
+      this->Finish(ToGrpcStatus(
+          written.ok() || !status.ok() ? status : AuditUnavailable(written)));
+    });
+  }
+  void OnDone() override { delete this; }
+};
+
+// The external listener's isolation gate, its refusals audited: a call
+// refused because its scope is isolated or its credential suspended leaves
+// a record (caller, method, outcome and reason; no member, no category), so
+// that a breach investigation sees what a suspended credential still tried.
+// One place for every handler, eligibility and claims included.
+//
+// Cheap on purpose: calls reach the gate only once authenticated, allowed
+// and within their credential's rate, which bounds the records a refused
+// credential can cause; Record() never blocks (group commit). The refusal
+// carries no data, so it is not held back until its record is durable: a
+// crash in the milliseconds between may lose that record, never an answer's.
+// Calls refused before the gate (unauthenticated, not allowed for the role,
+// rate-limited, overloaded) are not recorded.
+//
+// Thread-safe.
+class AuditedAdmissionGate final : public AdmissionGate {
+ public:
+  // `gate` and `trail` outlive this.
+  AuditedAdmissionGate(const AdmissionGate* gate, AuditTrail* trail)
+      : gate_(gate), trail_(trail) {}
+
+  absl::Status Admit(const Caller& caller) const override;
+  // Not recorded here: the handler that asks knows the insurer and records
+  // the refusal with the rest of its call.
+  absl::Status AdmitInsurer(const Caller& caller,
+                            absl::string_view insurer_id) const override {
+    return gate_->AdmitInsurer(caller, insurer_id);
+  }
+
+ private:
+  const AdmissionGate* const gate_;
+  AuditTrail* const trail_;
+};
 
 }  // namespace tpp
 

@@ -1,6 +1,6 @@
 #include "services/audit/breach_report.h"
 
-#include <set>
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -41,8 +41,22 @@ void BreachReportBuilder::Add(const AuditRecord& record) {
 }
 
 BreachReportData BreachReportBuilder::Finish() && {
-  for (const auto& [id, insurer] : data_.insurers) {
+  for (auto& [id, insurer] : data_.insurers) {
     data_.people += static_cast<int64_t>(insurer.members.size());
+    insurer.adherents.reserve(insurer.members.size());
+    for (const auto& [member, adherent] : insurer.members) {
+      if (adherent.empty()) {
+        insurer.unnamed_members.push_back(member);
+      } else {
+        insurer.adherents.push_back(adherent);
+      }
+    }
+    // Members of one family may share an adherent number.
+    std::sort(insurer.adherents.begin(), insurer.adherents.end());
+    insurer.adherents.erase(
+        std::unique(insurer.adherents.begin(), insurer.adherents.end()),
+        insurer.adherents.end());
+    std::sort(insurer.unnamed_members.begin(), insurer.unnamed_members.end());
   }
   data_.nature = absl::StrCat(
       "Confidentiality breach: credential ", data_.credential, " made ",
@@ -70,18 +84,35 @@ std::string BreachReportText(const BreachReportData& report) {
                           : "no member data was returned",
       "\n\n(b) Per insurer (controller), with the members to notify\n");
   if (report.insurers.empty()) text += "  none\n";
+  size_t listed = 0;
+  int64_t unlisted = 0;
   for (const auto& [id, insurer] : report.insurers) {
     absl::StrAppend(&text, "  insurer ", id, ": ", insurer.members.size(),
                     " members, ", insurer.record_count, " answered calls, ",
                     absl::StrJoin(AuditCategoryNames(insurer.categories), ", "),
                     ", first access ", Rfc3339(insurer.first_access),
                     ", last access ", Rfc3339(insurer.last_access), "\n");
-    std::set<std::string> adherents;
-    for (const auto& [member, adherent] : insurer.members) {
-      adherents.insert(adherent.empty() ? "(member " + member + ")" : adherent);
+    text += "    adherent numbers:";
+    for (const std::string& adherent : insurer.adherents) {
+      if (listed >= kBreachReportAdherentsMax) break;
+      ++listed;
+      absl::StrAppend(&text, " ", adherent);
     }
-    absl::StrAppend(
-        &text, "    adherent numbers: ", absl::StrJoin(adherents, " "), "\n");
+    for (const std::string& member : insurer.unnamed_members) {
+      if (listed >= kBreachReportAdherentsMax) break;
+      ++listed;
+      absl::StrAppend(&text, " (member ", member, ")");
+    }
+    text += "\n";
+    unlisted += static_cast<int64_t>(insurer.adherents.size() +
+                                     insurer.unnamed_members.size());
+  }
+  unlisted -= static_cast<int64_t>(listed);
+  if (unlisted > 0) {
+    absl::StrAppend(&text, "  (", unlisted,
+                    " more adherent numbers not listed: at most ",
+                    kBreachReportAdherentsMax,
+                    " per report; narrow the period for the rest)\n");
   }
   text +=
       "\n(c) Likely consequences and (d) measures taken: to be completed by "

@@ -14,15 +14,25 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/time/time.h"
 #include "services/audit/audit_log.h"
 
 namespace tpp {
 
+// Adherent numbers one breach report lists at most, in its list and in its
+// text each (member counts stay exact past it): 2 x 100,000 numbers keep
+// the answer under the 4 MiB message limit.
+inline constexpr size_t kBreachReportAdherentsMax = 100000;
+
 struct InsurerExposureReport {
   std::string insurer_id;
   // member_id -> adherent number (empty when not known).
-  std::map<std::string, std::string> members;
+  absl::flat_hash_map<std::string, std::string> members;
+  // Set by Finish: the distinct adherent numbers, sorted, and the ids of the
+  // members with none, sorted.
+  std::vector<std::string> adherents;
+  std::vector<std::string> unnamed_members;
   uint32_t categories = 0;
   absl::Time first_access = absl::InfiniteFuture();
   absl::Time last_access = absl::InfinitePast();
@@ -56,7 +66,7 @@ class BreachReportBuilder {
 std::string Rfc3339(absl::Time t);
 
 // A draft notification (art. 33 GDPR) for humans: what tppctl prints with
-// --format text.
+// --format text. Lists at most kBreachReportAdherentsMax adherent numbers.
 std::string BreachReportText(const BreachReportData& report);
 
 }  // namespace tpp

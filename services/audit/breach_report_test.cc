@@ -1,5 +1,10 @@
 #include "services/audit/breach_report.h"
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 
 namespace tpp {
@@ -51,6 +56,32 @@ TEST(BreachReportTest, DistinctMembersPerInsurerWithFirstAndLastAccess) {
   EXPECT_NE(text.find("GDPR art. 33"), std::string::npos);
   EXPECT_NE(text.find("A-1 A-2"), std::string::npos);
   EXPECT_NE(text.find("coverage"), std::string::npos);
+}
+
+// Regression: a credential with ~900k members made an answer (list + text)
+// of 15.6 MB, refused by the 4 MiB message limit.
+TEST(BreachReportTest, ABusyCredentialsTextListsAtMostTheCap) {
+  BreachReportBuilder builder(kThief, kT0, kT0 + absl::Hours(1));
+  const size_t members = kBreachReportAdherentsMax + 5;
+  for (size_t i = 0; i < members; ++i) {
+    const std::string id = absl::StrCat("m", i);
+    const std::string adherent = absl::StrCat("A-", 1000000 + i);
+    builder.Add(Answer(i + 1, kT0, "A", id.c_str(), adherent.c_str()));
+  }
+  // A family: two members, one adherent number.
+  builder.Add(Answer(members + 1, kT0, "B", "spouse", "B-1"));
+  builder.Add(Answer(members + 2, kT0, "B", "child", "B-1"));
+  BreachReportData report = std::move(builder).Finish();
+  EXPECT_EQ(report.people, static_cast<int64_t>(members) + 2);
+  const InsurerExposureReport& a = report.insurers.at("A");
+  ASSERT_EQ(a.adherents.size(), members);
+  EXPECT_TRUE(std::is_sorted(a.adherents.begin(), a.adherents.end()));
+  EXPECT_EQ(report.insurers.at("B").adherents, std::vector<std::string>{"B-1"});
+
+  const std::string text = BreachReportText(report);
+  EXPECT_NE(text.find("(6 more adherent numbers not listed"),
+            std::string::npos);
+  EXPECT_LT(text.size(), size_t{2} << 20);
 }
 
 TEST(BreachReportTest, NothingAnsweredMeansNothingIntelligible) {

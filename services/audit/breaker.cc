@@ -67,6 +67,19 @@ ExfiltrationBreaker::Verdict ExfiltrationBreaker::Touch(
   return Verdict::kAllowed;
 }
 
+void ExfiltrationBreaker::RestoreOlder(
+    const std::string& credential, const std::string& role,
+    const std::vector<std::string>& member_ids, absl::Time when) {
+  if (LimitFor(role) <= 0 || member_ids.empty()) return;
+  absl::MutexLock lock(&mu_);
+  Window& window = windows_[credential];
+  for (const std::string& member : member_ids) {
+    if (window.members.contains(member)) continue;  // touched later
+    window.order.emplace_front(when, member);
+    window.members.emplace(member, window.order.begin());
+  }
+}
+
 bool ExfiltrationBreaker::Tripped(const std::string& credential) const {
   absl::MutexLock lock(&mu_);
   auto it = windows_.find(credential);

@@ -9,6 +9,8 @@
 // last touch; a touch moves a member to the back, expiry pops the front.
 // Memory is bounded by the limits: a credential holds at most `limit`
 // members, and idle credentials are dropped once their window is empty.
+// A restart rebuilds the windows from the audit (RestoreOlder; see
+// breaker_restore.h).
 //
 // Thread-safe (one mutex; touches are a few hash operations).
 #ifndef TPP_SERVICES_AUDIT_BREAKER_H_
@@ -27,6 +29,9 @@
 #include "absl/time/time.h"
 
 namespace tpp {
+
+// The method of the audit record a trip writes (audit_trail.cc).
+inline constexpr char kBreakerTripMethod[] = "ExfiltrationBreaker";
 
 class ExfiltrationBreaker {
  public:
@@ -51,6 +56,16 @@ class ExfiltrationBreaker {
   Verdict Touch(const std::string& credential, const std::string& role,
                 const std::vector<std::string>& member_ids, absl::Time now);
 
+  // Start-up (the windows are in memory: a restart must not empty them):
+  // puts back a past touch of `credential` at `when`, read from the audit.
+  // Never trips; a credential already over its limit trips at its next
+  // Touch. Members already restored keep their later touch.
+  // REQUIRES: calls for one credential come newest first (`when` never
+  // after an earlier call's), all before the first Touch of it.
+  void RestoreOlder(const std::string& credential, const std::string& role,
+                    const std::vector<std::string>& member_ids,
+                    absl::Time when);
+
   // Whether `credential` is tripped (and not reset).
   bool Tripped(const std::string& credential) const;
   // The suspension of a tripped `credential` is in force (published to the
@@ -66,6 +81,7 @@ class ExfiltrationBreaker {
   // Distinct members of `credential` in the window at `now`.
   int Distinct(const std::string& credential, absl::Time now);
   int LimitFor(const std::string& role) const;
+  absl::Duration window() const { return options_.window; }
 
  private:
   struct Window {

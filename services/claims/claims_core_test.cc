@@ -19,7 +19,7 @@ class FakeMembers final : public MemberStore {
     contracts_[contract.contract_id] = std::move(contract);
   }
 
-  void PutContract(const std::string&, const Contract&,
+  void PutContract(const std::string&, const Contract&, std::vector<AuditEvent>,
                    std::function<void(absl::StatusOr<bool>)> done) override {
     done(absl::UnimplementedError("fake"));
   }
@@ -55,7 +55,8 @@ class FakeMembers final : public MemberStore {
       absl::string_view insurer_id) const override {
     return insurer_id == "INS1";
   }
-  void Erase(const std::string&, const BeneficiaryKey&, Done done) override {
+  void Erase(const std::string&, const BeneficiaryKey&, std::vector<AuditEvent>,
+             Done done) override {
     done(absl::UnimplementedError("fake"));
   }
 

@@ -6,6 +6,7 @@
 
 #include "services/audit/audit_trail.h"
 #include "services/claims/claims_core.h"
+#include "services/eligibility/eligibility.h"
 #include "services/members/member_store.h"
 #include "services/server/call_guard.h"
 #include "services/server/executor.h"
@@ -33,6 +34,12 @@ class EligibilityServiceImpl final
       tpp::v1::CheckEligibilityResponse* response) override;
 
  private:
+  // Counts the member with the breaker, fills `response` and finishes once
+  // the call's audit record is durable.
+  void Answer(grpc::ServerUnaryReactor* reactor,
+              tpp::v1::CheckEligibilityResponse* response, AuditEvent event,
+              absl::StatusOr<EligibilityAnswer> answer);
+
   const CallGuard& guard_;
   const MemberStore* const members_;
   const ClaimsCore* const claims_;

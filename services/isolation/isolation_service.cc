@@ -4,11 +4,33 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "services/audit/audited.h"
 #include "services/common/errors.h"
+#include "services/common/validation.h"
 #include "services/isolation/isolation_proto.h"
+#include "services/isolation/scope_input.h"
 #include "services/server/reactors.h"
 
 namespace tpp {
+namespace {
+
+// The audit object of a call on `scope`: its label when the scope is
+// well-formed (ids of organisations and credentials only), else nothing.
+std::string ScopeObject(const isolation::Scope& scope) {
+  Violations violations;
+  isolation::CheckScope(scope, &violations);
+  if (!violations.empty()) return "";
+  return isolation::ScopeLabel(scope);
+}
+
+// A proposal id as the client sent it, when it looks like one.
+std::string ProposalObject(const std::string& proposal_id) {
+  if (!IsIdentifier(proposal_id, isolation::kPrincipalIdBytesMax)) return "";
+  return absl::StrCat("proposal ", proposal_id);
+}
+
+}  // namespace
 
 void IsolationServiceImpl::Describe(const isolation::IsolationState& state,
                                     tpp::v1::IsolationStatus* out) const {
@@ -23,10 +45,15 @@ grpc::ServerUnaryReactor* IsolationServiceImpl::GetIsolation(
   absl::StatusOr<Caller> caller =
       guard_.Admit(ctx, method::kGetIsolation, /*streaming=*/false);
   if (!caller.ok()) return FinishUnary(ctx, caller.status());
+  AuditEvent event = AuditEventFor(*caller, method::kGetIsolation);
+  event.categories = kAuditPlatform;
   isolation::IsolationSwitch::View view = switch_->Status();
   StatusToProto(*view.state, view.quorum, view.unseal_shares_received,
                 response);
-  return FinishUnary(ctx, absl::OkStatus());
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  FinishAuditedKeepingStatus(trail_, reactor, std::move(event),
+                             absl::OkStatus());
+  return reactor;
 }
 
 grpc::ServerUnaryReactor* IsolationServiceImpl::Isolate(
@@ -35,14 +62,23 @@ grpc::ServerUnaryReactor* IsolationServiceImpl::Isolate(
   absl::StatusOr<Caller> caller =
       guard_.Admit(ctx, method::kIsolate, /*streaming=*/false);
   if (!caller.ok()) return FinishUnary(ctx, caller.status());
+  AuditEvent event = AuditEventFor(*caller, method::kIsolate);
+  event.categories = kAuditPlatform;
+  const isolation::Scope scope = ScopeFromProto(request->scope());
+  event.object = ScopeObject(scope);
+  if (!event.object.empty() && request->seal()) event.object += " sealed";
+  if (scope.kind == isolation::ScopeKind::kInsurer && !event.object.empty()) {
+    event.insurer_id = scope.id;
+  }
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  switch_->Isolate(
-      ScopeFromProto(request->scope()), request->reason(), request->seal(),
-      caller->identity.spiffe_id,
-      [this, reactor, response](absl::StatusOr<isolation::StatePtr> state) {
-        if (state.ok()) Describe(**state, response);
-        reactor->Finish(ToGrpcStatus(state.status()));
-      });
+  switch_->Isolate(scope, request->reason(), request->seal(),
+                   caller->identity.spiffe_id,
+                   [this, reactor, response, event = std::move(event)](
+                       absl::StatusOr<isolation::StatePtr> state) mutable {
+                     if (state.ok()) Describe(**state, response);
+                     FinishAuditedKeepingStatus(
+                         trail_, reactor, std::move(event), state.status());
+                   });
   return reactor;
 }
 
@@ -53,21 +89,33 @@ grpc::ServerUnaryReactor* IsolationServiceImpl::ProposeReopen(
   absl::StatusOr<Caller> caller =
       guard_.Admit(ctx, method::kProposeReopen, /*streaming=*/false);
   if (!caller.ok()) return FinishUnary(ctx, caller.status());
+  AuditEvent event = AuditEventFor(*caller, method::kProposeReopen);
+  event.categories = kAuditPlatform;
+  const isolation::Scope scope = ScopeFromProto(request->scope());
+  event.object = ScopeObject(scope);
   if (static_cast<size_t>(request->allowlist_size()) >
       isolation::kAllowlistMax) {
     Violations v;
     v.Add("allowlist", "at most 256 ids");
-    return FinishUnary(ctx, v.ToStatus("invalid reopen proposal"));
+    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+    FinishAuditedKeepingStatus(trail_, reactor, std::move(event),
+                               v.ToStatus("invalid reopen proposal"));
+    return reactor;
   }
   std::vector<std::string> allowlist(request->allowlist().begin(),
                                      request->allowlist().end());
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   switch_->Propose(
-      ScopeFromProto(request->scope()), StateFromProto(request->target_state()),
-      std::move(allowlist), request->reason(), caller->identity.spiffe_id,
-      [reactor, response](absl::StatusOr<isolation::Proposal> proposal) {
-        if (proposal.ok()) ProposalToProto(*proposal, response);
-        reactor->Finish(ToGrpcStatus(proposal.status()));
+      scope, StateFromProto(request->target_state()), std::move(allowlist),
+      request->reason(), caller->identity.spiffe_id,
+      [this, reactor, response, event = std::move(event)](
+          absl::StatusOr<isolation::Proposal> proposal) mutable {
+        if (proposal.ok()) {
+          ProposalToProto(*proposal, response);
+          absl::StrAppend(&event.object, " proposal ", proposal->id);
+        }
+        FinishAuditedKeepingStatus(trail_, reactor, std::move(event),
+                                   proposal.status());
       });
   return reactor;
 }
@@ -79,19 +127,28 @@ grpc::ServerUnaryReactor* IsolationServiceImpl::ApproveReopen(
   absl::StatusOr<Caller> caller =
       guard_.Admit(ctx, method::kApproveReopen, /*streaming=*/false);
   if (!caller.ok()) return FinishUnary(ctx, caller.status());
+  AuditEvent event = AuditEventFor(*caller, method::kApproveReopen);
+  event.categories = kAuditPlatform;
+  event.object = ProposalObject(request->proposal_id());
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   using Result =
       std::pair<isolation::IsolationState::Approval, isolation::StatePtr>;
-  switch_->Approve(request->proposal_id(), caller->identity.spiffe_id,
-                   [this, reactor, response](absl::StatusOr<Result> result) {
-                     if (result.ok()) {
-                       ProposalToProto(result->first.proposal,
-                                       response->mutable_proposal());
-                       response->set_applied(result->first.applied);
-                       Describe(*result->second, response->mutable_status());
-                     }
-                     reactor->Finish(ToGrpcStatus(result.status()));
-                   });
+  switch_->Approve(
+      request->proposal_id(), caller->identity.spiffe_id,
+      [this, reactor, response,
+       event = std::move(event)](absl::StatusOr<Result> result) mutable {
+        if (result.ok()) {
+          const isolation::Proposal& proposal = result->first.proposal;
+          ProposalToProto(proposal, response->mutable_proposal());
+          response->set_applied(result->first.applied);
+          Describe(*result->second, response->mutable_status());
+          event.object = absl::StrCat(
+              isolation::ScopeLabel(proposal.scope), " proposal ", proposal.id,
+              result->first.applied ? " applied" : " approved");
+        }
+        FinishAuditedKeepingStatus(trail_, reactor, std::move(event),
+                                   result.status());
+      });
   return reactor;
 }
 
@@ -101,18 +158,25 @@ grpc::ServerUnaryReactor* IsolationServiceImpl::Unseal(
   absl::StatusOr<Caller> caller =
       guard_.Admit(ctx, method::kUnseal, /*streaming=*/false);
   if (!caller.ok()) return FinishUnary(ctx, caller.status());
+  // Never the share itself: how many the node holds, and whether that
+  // unsealed it.
+  AuditEvent event = AuditEventFor(*caller, method::kUnseal);
+  event.categories = kAuditPlatform;
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   switch_->Unseal(
       request->share(), caller->identity.spiffe_id,
-      [this, reactor,
-       response](absl::StatusOr<isolation::IsolationSwitch::UnsealResult> r) {
+      [this, reactor, response, event = std::move(event)](
+          absl::StatusOr<isolation::IsolationSwitch::UnsealResult> r) mutable {
         if (r.ok()) {
           response->set_shares_received(r->received);
           response->set_threshold(r->threshold);
           response->set_unsealed(r->unsealed);
           Describe(*r->state, response->mutable_status());
+          event.count = r->received;
+          event.object = r->unsealed ? "platform unsealed" : "share received";
         }
-        reactor->Finish(ToGrpcStatus(r.status()));
+        FinishAuditedKeepingStatus(trail_, reactor, std::move(event),
+                                   r.status());
       });
   return reactor;
 }

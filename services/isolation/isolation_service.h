@@ -1,9 +1,14 @@
 // IsolationService: the thin adapter from tpp.v1 to the isolation switch
 // (isolation_switch.h). Operators, admin listener. Every method passes the
-// call guard first; the acting operator is the caller's SPIFFE ID.
+// call guard first; the acting operator is the caller's SPIFFE ID. Every
+// call is an audit record (platform category, the scope as its object),
+// durable before the answer leaves; a record that cannot be written (a
+// storage incident) never changes the answer: the kill switch must work
+// and tell the truth then, and its transitions are in its control log.
 #ifndef TPP_SERVICES_ISOLATION_ISOLATION_SERVICE_H_
 #define TPP_SERVICES_ISOLATION_ISOLATION_SERVICE_H_
 
+#include "services/audit/audit_trail.h"
 #include "services/isolation/isolation_switch.h"
 #include "services/server/call_guard.h"
 #include "tpp/v1/isolation.grpc.pb.h"
@@ -13,10 +18,11 @@ namespace tpp {
 class IsolationServiceImpl final
     : public tpp::v1::IsolationService::CallbackService {
  public:
-  // `guard` and `isolation` outlive the service.
+  // `guard`, `isolation` and `trail` (null: not audited) outlive the
+  // service.
   IsolationServiceImpl(const CallGuard& guard,
-                       isolation::IsolationSwitch* isolation)
-      : guard_(guard), switch_(isolation) {}
+                       isolation::IsolationSwitch* isolation, AuditTrail* trail)
+      : guard_(guard), switch_(isolation), trail_(trail) {}
 
   grpc::ServerUnaryReactor* GetIsolation(
       grpc::CallbackServerContext* ctx,
@@ -43,6 +49,7 @@ class IsolationServiceImpl final
 
   const CallGuard& guard_;
   isolation::IsolationSwitch* const switch_;
+  AuditTrail* const trail_;
 };
 
 }  // namespace tpp

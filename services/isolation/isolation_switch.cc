@@ -249,6 +249,7 @@ void IsolationSwitch::Unseal(std::string share_line, std::string actor,
         next.SetSealed(false, version, "", actor, now, &events);
         changed = std::make_shared<const IsolationState>(std::move(next));
         result.unsealed = true;
+        if (hooks_.on_unseal) hooks_.on_unseal();
         Log(LogLevel::kWarning, "keys_unsealed",
             {{"by", actor}, {"master_version", version}});
       }

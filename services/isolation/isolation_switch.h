@@ -45,6 +45,9 @@ class IsolationSwitch {
     std::function<void()> cancel_refused_streams;
     // After the key ring is sealed: drop key caches kept elsewhere.
     std::function<void()> on_seal;
+    // After operators' shares put the master key back in the ring: what
+    // derives keys from it (the audit signer) gets them again.
+    std::function<void()> on_unseal;
     std::function<absl::Time()> now;  // absl::Now when empty
   };
 

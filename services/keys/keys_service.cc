@@ -1,8 +1,19 @@
 #include "services/keys/keys_service.h"
 
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "services/audit/audited.h"
 #include "services/server/reactors.h"
 
 namespace tpp {
+
+std::string KeyServiceImpl::VersionObject() const {
+  absl::StatusOr<uint32_t> primary = ring_->PrimaryVersion();
+  if (!primary.ok()) return "master key sealed";
+  return absl::StrCat("master key v", *primary);
+}
 
 void KeyServiceImpl::Describe(tpp::v1::KeyStatus* status) const {
   // The rotation's state first: a rotation retires the old versions before
@@ -30,17 +41,25 @@ grpc::ServerUnaryReactor* KeyServiceImpl::RotateKeys(
   absl::StatusOr<Caller> caller =
       guard_.Admit(ctx, method::kRotateKeys, /*streaming=*/false);
   if (!caller.ok()) return FinishUnary(ctx, caller.status());
+  AuditEvent event = AuditEventFor(*caller, method::kRotateKeys);
+  event.categories = kAuditPlatform;
   if (rotation_ == nullptr) {
-    return FinishUnary(ctx, absl::FailedPreconditionError(
-                                "this node's master key is not rotated by "
-                                "tppd (no key file)"));
+    event.object = VersionObject();
+    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+    FinishAuditedKeepingStatus(trail_, reactor, std::move(event),
+                               absl::FailedPreconditionError(
+                                   "this node's master key is not rotated by "
+                                   "tppd (no key file)"));
+    return reactor;
   }
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   // Start() writes and syncs the key file: off gRPC's threads.
-  executor_->Run([this, reactor, response] {
+  executor_->Run([this, reactor, response, event = std::move(event)]() mutable {
     absl::Status started = rotation_->Start();
     Describe(response);
-    reactor->Finish(ToGrpcStatus(started));
+    // The new primary when the rotation started, else the one in force.
+    event.object = VersionObject();
+    FinishAuditedKeepingStatus(trail_, reactor, std::move(event), started);
   });
   return reactor;
 }
@@ -51,8 +70,14 @@ grpc::ServerUnaryReactor* KeyServiceImpl::GetKeyStatus(
   absl::StatusOr<Caller> caller =
       guard_.Admit(ctx, method::kGetKeyStatus, /*streaming=*/false);
   if (!caller.ok()) return FinishUnary(ctx, caller.status());
+  AuditEvent event = AuditEventFor(*caller, method::kGetKeyStatus);
+  event.categories = kAuditPlatform;
+  event.object = VersionObject();
   Describe(response);
-  return FinishUnary(ctx, absl::OkStatus());
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  FinishAuditedKeepingStatus(trail_, reactor, std::move(event),
+                             absl::OkStatus());
+  return reactor;
 }
 
 }  // namespace tpp

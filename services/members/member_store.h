@@ -45,8 +45,11 @@ class MemberStore {
   virtual ~MemberStore() = default;
 
   // Creates or replaces a contract; `done` gets whether it was created.
+  // `audit` (the call's records) is written in the same synced batch: OK
+  // means both are durable, an error that neither is.
   virtual void PutContract(const std::string& insurer_id,
                            const Contract& contract,
+                           std::vector<AuditEvent> audit,
                            std::function<void(absl::StatusOr<bool>)> done) = 0;
   // NOT_FOUND when the insurer has no such contract.
   virtual absl::StatusOr<Contract> GetContract(
@@ -87,9 +90,12 @@ class MemberStore {
       absl::string_view insurer_id) const = 0;
 
   // Destroys the member's data key and index entries. NOT_FOUND when
-  // unknown.
+  // unknown. `audit` (the call's records) is completed with the member
+  // erased (its pseudonymous id, and its adherent number so that the insurer
+  // can still tell whom a breach erased) and written in the same synced
+  // batch: OK means both are durable, an error that neither is.
   virtual void Erase(const std::string& insurer_id, const BeneficiaryKey& key,
-                     Done done) = 0;
+                     std::vector<AuditEvent> audit, Done done) = 0;
 };
 
 }  // namespace tpp

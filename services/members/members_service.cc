@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "services/audit/audited.h"
 #include "services/members/member_proto.h"
@@ -17,12 +18,18 @@
 namespace tpp {
 namespace {
 
+// What a member record holds besides its pseudonymous id: what GetMember
+// returns, what an import writes and what an erasure destroys.
+constexpr uint32_t kMemberRecordCategories =
+    kAuditIdentity | kAuditFamily | kAuditContract | kAuditAdherentNumber;
+
 // One import stream. gRPC's threads only queue the records (up to
 // kImportQueueMax, then reading pauses); a worker of the executor validates,
 // encrypts and stages them in arrival order, one worker at a time per
 // stream, and commits full batches through the group commit (at most
 // kImportBatchesInFlightMax in flight, then it waits). The summary goes out
-// once every accepted record is durable.
+// once every accepted record is durable, and once the import's audit
+// record is.
 //
 // Locking: mu_ guards the shared state; batch_ and contracts_ belong to the
 // running worker (at most one).
@@ -32,8 +39,11 @@ class ImportReactor final
   ImportReactor(grpc::CallbackServerContext* ctx, const Caller& caller,
                 MemberStore* store, Executor* executor,
                 tpp::v1::ImportSummary* summary,
-                StreamRegistry::Registration registration)
-      : registration_(std::move(registration)),
+                StreamRegistry::Registration registration, AuditTrail* trail,
+                AuditEvent event)
+      : trail_(trail),
+        event_(std::move(event)),
+        registration_(std::move(registration)),
         ctx_(ctx),
         deadline_(ctx, caller.deadline),
         store_(store),
@@ -75,7 +85,7 @@ class ImportReactor final
     }
     if (schedule) executor_->Run([this] { Work(); });
     // Outside the lock: OnDone (which deletes this) may run at once.
-    if (finish) Finish(*finish);
+    if (finish) Conclude(*finish);
   }
 
   void OnDone() override { delete this; }
@@ -158,7 +168,7 @@ class ImportReactor final
         FlushLocked();
       }
     }
-    if (finish) Finish(*finish);
+    if (finish) Conclude(*finish);
   }
 
   // Validates and stages one record. A bad record is added to `rejections`;
@@ -231,7 +241,7 @@ class ImportReactor final
         finish = TakeFinishLocked();
       }
       if (schedule) executor_->Run([this] { Work(); });
-      if (finish) Finish(*finish);
+      if (finish) Conclude(*finish);
     });
   }
 
@@ -252,6 +262,36 @@ class ImportReactor final
     return grpc::Status::OK;
   }
 
+  // The end of the stream, `status` decided: one audit record for the
+  // import as a whole (who, when, how many accepted and rejected), durable
+  // before the summary or the error leaves. Which members each batch wrote
+  // is recorded by the import batch itself, with its own write: this record
+  // lists none.
+  void Conclude(const grpc::Status& status) {
+    if (trail_ == nullptr) {
+      Finish(status);
+      return;
+    }
+    AuditEvent event = event_;
+    absl::Status outcome;
+    {
+      absl::MutexLock lock(&mu_);
+      outcome = failure_;
+      event.count = accepted_;
+      event.object =
+          absl::StrCat(accepted_, " accepted, ", rejected_, " rejected");
+    }
+    event.SetOutcome(outcome);
+    trail_->Record(std::move(event),
+                   [this, status, outcome](absl::Status written) {
+                     Finish(written.ok() || !outcome.ok()
+                                ? status
+                                : ToGrpcStatus(AuditUnavailable(written)));
+                   });
+  }
+
+  AuditTrail* const trail_;
+  const AuditEvent event_;  // the import's, without outcome and counts
   // Dropped with the reactor, in OnDone: isolation may cancel us until then.
   StreamRegistry::Registration registration_;
   grpc::CallbackServerContext* const ctx_;
@@ -297,15 +337,35 @@ grpc::ServerUnaryReactor* MemberServiceImpl::UpsertContract(
   absl::StatusOr<Caller> caller =
       guard_.Admit(ctx, method::kUpsertContract, /*streaming=*/false);
   if (!caller.ok()) return FinishUnary(ctx, caller.status());
+  // A contract is the insurer's product, no member's data.
+  AuditEvent event = AuditEventFor(*caller, method::kUpsertContract);
+  event.insurer_id = caller->identity.id;
+  event.categories = kAuditContract;
   absl::StatusOr<Contract> contract = ContractFromProto(*request);
-  if (!contract.ok()) return FinishUnary(ctx, contract.status());
+  if (!contract.ok()) {
+    return FinishUnaryAudited(trail_, ctx, std::move(event), contract.status());
+  }
+  event.object = contract->contract_id;
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   response->set_contract_id(contract->contract_id);
-  store_->PutContract(caller->identity.id, *contract,
-                      [reactor, response](absl::StatusOr<bool> created) {
-                        if (created.ok()) response->set_created(*created);
-                        reactor->Finish(ToGrpcStatus(created.status()));
-                      });
+  // The record rides in the contract's own batch.
+  std::vector<AuditEvent> audit;
+  if (trail_ != nullptr) {
+    audit.push_back(event);
+    audit.back().SetOutcome(absl::OkStatus());
+  }
+  store_->PutContract(
+      caller->identity.id, *contract, std::move(audit),
+      [this, reactor, response,
+       event = std::move(event)](absl::StatusOr<bool> created) mutable {
+        if (created.ok()) {
+          response->set_created(*created);
+          reactor->Finish(grpc::Status::OK);
+          return;
+        }
+        // Nothing was written, the record neither: the failure on its own.
+        FinishAudited(trail_, reactor, std::move(event), created.status());
+      });
   return reactor;
 }
 
@@ -317,17 +377,21 @@ MemberServiceImpl::ImportMembers(grpc::CallbackServerContext* ctx,
   if (!caller.ok()) {
     return new FinishedReader<tpp::v1::MemberRecord>(caller.status());
   }
+  AuditEvent event = AuditEventFor(*caller, method::kImportMembers);
+  event.insurer_id = caller->identity.id;
+  event.categories = kMemberRecordCategories;
   StreamRegistry::Registration registration;
   if (streams_ != nullptr) {
     absl::StatusOr<StreamRegistry::Registration> registered =
         streams_->Register(ctx, *caller, caller->identity.id);
     if (!registered.ok()) {
-      return new FinishedReader<tpp::v1::MemberRecord>(registered.status());
+      return new AuditedFinishedReader<tpp::v1::MemberRecord>(
+          trail_, std::move(event), registered.status());
     }
     registration = *std::move(registered);
   }
   return new ImportReactor(ctx, *caller, store_, executor_, response,
-                           std::move(registration));
+                           std::move(registration), trail_, std::move(event));
 }
 
 grpc::ServerUnaryReactor* MemberServiceImpl::GetMember(
@@ -336,12 +400,35 @@ grpc::ServerUnaryReactor* MemberServiceImpl::GetMember(
   absl::StatusOr<Caller> caller =
       guard_.Admit(ctx, method::kGetMember, /*streaming=*/false);
   if (!caller.ok()) return FinishUnary(ctx, caller.status());
+  AuditEvent event = AuditEventFor(*caller, method::kGetMember);
+  event.insurer_id = caller->identity.id;
+  event.categories = kMemberRecordCategories;
   absl::StatusOr<BeneficiaryKey> key = ValidBeneficiary(request->beneficiary());
-  if (!key.ok()) return FinishUnary(ctx, key.status());
-  absl::StatusOr<Member> member = store_->Find(caller->identity.id, *key);
-  if (!member.ok()) return FinishUnary(ctx, member.status());
-  MemberToProto(*member, response);
-  return FinishUnary(ctx, absl::OkStatus());
+  if (!key.ok()) {
+    return FinishUnaryAudited(trail_, ctx, std::move(event), key.status());
+  }
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  // Decrypting is CPU work: on a worker, like eligibility.
+  executor_->Run([this, reactor, response, key = *std::move(key),
+                  event = std::move(event)]() mutable {
+    absl::StatusOr<Member> member = store_->Find(event.insurer_id, key);
+    if (!member.ok()) {
+      FinishAudited(trail_, reactor, std::move(event), member.status());
+      return;
+    }
+    event.members.push_back({member->member_id, member->adherent_number});
+    // The breaker counts the member before anything about them leaves.
+    if (trail_ != nullptr) {
+      if (absl::Status touched = trail_->Touch(event); !touched.ok()) {
+        event.members.clear();  // nothing was answered about them
+        FinishAudited(trail_, reactor, std::move(event), touched);
+        return;
+      }
+    }
+    MemberToProto(*member, response);
+    FinishAudited(trail_, reactor, std::move(event), absl::OkStatus());
+  });
+  return reactor;
 }
 
 grpc::ServerUnaryReactor* MemberServiceImpl::EraseMember(
@@ -351,12 +438,38 @@ grpc::ServerUnaryReactor* MemberServiceImpl::EraseMember(
   absl::StatusOr<Caller> caller =
       guard_.Admit(ctx, method::kEraseMember, /*streaming=*/false);
   if (!caller.ok()) return FinishUnary(ctx, caller.status());
+  AuditEvent event = AuditEventFor(*caller, method::kEraseMember);
+  event.insurer_id = caller->identity.id;
+  event.categories = kMemberRecordCategories;
   absl::StatusOr<BeneficiaryKey> key = ValidBeneficiary(request->beneficiary());
-  if (!key.ok()) return FinishUnary(ctx, key.status());
+  if (!key.ok()) {
+    return FinishUnaryAudited(trail_, ctx, std::move(event), key.status());
+  }
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  store_->Erase(caller->identity.id, *key, [reactor, response](absl::Status s) {
-    response->set_erased(s.ok());
-    reactor->Finish(ToGrpcStatus(s));
+  // The store reads the member's adherent number for the record: on a
+  // worker.
+  executor_->Run([this, reactor, response, key = *std::move(key),
+                  event = std::move(event)]() mutable {
+    // The record rides in the erasure's own batch; the store adds the
+    // member to it.
+    std::vector<AuditEvent> audit;
+    if (trail_ != nullptr) {
+      audit.push_back(event);
+      audit.back().SetOutcome(absl::OkStatus());
+    }
+    const std::string insurer_id = event.insurer_id;
+    store_->Erase(insurer_id, key, std::move(audit),
+                  [this, reactor, response,
+                   event = std::move(event)](absl::Status s) mutable {
+                    response->set_erased(s.ok());
+                    if (s.ok()) {
+                      reactor->Finish(grpc::Status::OK);
+                      return;
+                    }
+                    // Nothing was erased, the record neither: the failure
+                    // on its own.
+                    FinishAudited(trail_, reactor, std::move(event), s);
+                  });
   });
   return reactor;
 }

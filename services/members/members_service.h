@@ -4,6 +4,7 @@
 #ifndef TPP_SERVICES_MEMBERS_MEMBERS_SERVICE_H_
 #define TPP_SERVICES_MEMBERS_MEMBERS_SERVICE_H_
 
+#include "services/audit/audit_trail.h"
 #include "services/members/member_store.h"
 #include "services/server/call_guard.h"
 #include "services/server/executor.h"
@@ -21,12 +22,18 @@ inline constexpr int kImportErrorsMax = 1000;
 
 class MemberServiceImpl final : public tpp::v1::MemberService::CallbackService {
  public:
-  // `guard`, `store`, `executor` and `streams` outlive the service;
-  // import streams register with `streams` (null: none) so that isolating
-  // their insurer cancels them.
+  // `guard`, `store`, `executor`, `streams` and `trail` outlive the
+  // service; import streams register with `streams` (null: none) so that
+  // isolating their insurer cancels them. Every call is audited through
+  // `trail` (null: not audited, for tests).
   MemberServiceImpl(const CallGuard& guard, MemberStore* store,
-                    Executor* executor, StreamRegistry* streams = nullptr)
-      : guard_(guard), store_(store), executor_(executor), streams_(streams) {}
+                    Executor* executor, StreamRegistry* streams,
+                    AuditTrail* trail)
+      : guard_(guard),
+        store_(store),
+        executor_(executor),
+        streams_(streams),
+        trail_(trail) {}
 
   grpc::ServerUnaryReactor* UpsertContract(
       grpc::CallbackServerContext* ctx, const tpp::v1::Contract* request,
@@ -47,6 +54,7 @@ class MemberServiceImpl final : public tpp::v1::MemberService::CallbackService {
   MemberStore* const store_;
   Executor* const executor_;
   StreamRegistry* const streams_;
+  AuditTrail* const trail_;
 };
 
 }  // namespace tpp

@@ -16,6 +16,8 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "services/audit/audit_service.h"
 #include "services/audit/audit_trail.h"
+#include "services/audit/audited.h"
+#include "services/audit/breaker_restore.h"
 #include "services/claims/claims_service.h"
 #include "services/common/clock.h"
 #include "services/common/log.h"
@@ -93,6 +95,16 @@ absl::Status WriteReadyFile(const std::string& path, int port, int admin_port,
   return absl::OkStatus();
 }
 
+// The audit checkpoints' signing key, derived from the ring's master key.
+absl::Status InstallAuditSigner(const crypto::KeyRing& keys,
+                                storage::RocksAuditLog* audit_log) {
+  TPP_ASSIGN_OR_RETURN(crypto::SecureBytes seed, keys.AuditSigningSeed());
+  TPP_ASSIGN_OR_RETURN(std::unique_ptr<crypto::AuditSigner> signer,
+                       crypto::AuditSigner::FromSeed(seed));
+  audit_log->SetSigner(std::move(signer));
+  return absl::OkStatus();
+}
+
 // Drops the builder plugins (server reflection) from the health-only
 // listener: it serves grpc.health.v1 and nothing else.
 class NoPluginsOption final : public grpc::ServerBuilderOption {
@@ -118,12 +130,12 @@ struct ListenerServices {
                    AuditTrail* trail)
       : eligibility(guard, members_store, claims_core, executor, trail),
         claims(guard, claims_core, executor, SystemClock(), streams, trail),
-        members(guard, members_store, executor, streams),
+        members(guard, members_store, executor, streams, trail),
         settlement(guard, settlement_core, settlement_store, executor, runs,
-                   SystemClock(), streams),
-        isolation(guard, isolation),
+                   SystemClock(), streams, trail),
+        isolation(guard, isolation, trail),
         audit(guard, audit_log, trail, executor),
-        keys(guard, rotation, ring, executor) {}
+        keys(guard, rotation, ring, executor, trail) {}
   void RegisterOn(grpc::ServerBuilder* builder) {
     builder->RegisterService(&eligibility);
     builder->RegisterService(&claims);
@@ -155,6 +167,8 @@ struct Server::State {
   crypto::KeyRing keys;
   // The gate and the stream registry before anything that uses them.
   IsolationGate gate;
+  // The gate as the external listener sees it: its refusals audited.
+  std::unique_ptr<AuditedAdmissionGate> audited_gate;
   std::unique_ptr<StreamRegistry> streams;
   std::unique_ptr<storage::RocksIsolationStore> isolation_store;
   std::unique_ptr<storage::RocksMemberStore> members;
@@ -263,6 +277,28 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   };
   state->audit_trail = std::make_unique<AuditTrail>(
       state->audit_log.get(), breaker, SystemClock(), std::move(trail_hooks));
+  // The breaker's windows are in memory: put back the last window's touches
+  // from the audit, or a restart would give every credential a fresh quota.
+  // A failure is logged and the node starts with what was read: the chain's
+  // integrity is VerifyChain's business, and refusing to start would turn a
+  // damaged record into an outage.
+  {
+    const absl::Time began = absl::Now();
+    absl::StatusOr<BreakerRestoreStats> restored =
+        RestoreBreakerWindows(*state->audit_log, SystemClock()->Now(),
+                              &state->audit_trail->breaker());
+    const int64_t ms = absl::ToInt64Milliseconds(absl::Now() - began);
+    if (restored.ok()) {
+      Log(LogLevel::kInfo, "breaker_windows_restored",
+          {{"records", restored->records},
+           {"touches", restored->touches},
+           {"credentials", restored->credentials},
+           {"ms", ms}});
+    } else {
+      Log(LogLevel::kError, "breaker_restore_failed",
+          {{"error", restored.status().ToString()}, {"ms", ms}});
+    }
+  }
 
   TPP_ASSIGN_OR_RETURN(auto credentials, ServerTls(config.tls_dir));
 
@@ -292,12 +328,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
       primary = std::max(primary, master.version);
     }
     TPP_RETURN_IF_ERROR(state->keys.SetPrimary(primary));
-    // The audit checkpoints' signing key, derived from the master key.
-    TPP_ASSIGN_OR_RETURN(crypto::SecureBytes seed,
-                         state->keys.AuditSigningSeed());
-    TPP_ASSIGN_OR_RETURN(std::unique_ptr<crypto::AuditSigner> signer,
-                         crypto::AuditSigner::FromSeed(seed));
-    state->audit_log->SetSigner(std::move(signer));
+    TPP_RETURN_IF_ERROR(
+        InstallAuditSigner(state->keys, state->audit_log.get()));
   }
   prometheus::Counter* data_loss = &state->metrics.data_loss();
   state->members = std::make_unique<storage::RocksMemberStore>(
@@ -332,8 +364,23 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
       Log(LogLevel::kWarning, "streams_cancelled", {{"count", cancelled}});
     }
   };
-  hooks.on_seal = [members = state->members.get()] {
+  // A sealed node holds no key (DESIGN.md, isolation rule 5): the audit
+  // signer goes with the ring's keys, and comes back with them, so that
+  // checkpoints resume without a restart.
+  hooks.on_seal = [members = state->members.get(),
+                   audit_log = state->audit_log.get()] {
     members->DropKeyCaches();
+    audit_log->SetSigner(nullptr);
+  };
+  hooks.on_unseal = [keys = &state->keys, audit_log = state->audit_log.get()] {
+    if (absl::Status installed = InstallAuditSigner(*keys, audit_log);
+        !installed.ok()) {
+      Log(LogLevel::kError, "audit_signer_unavailable",
+          {{"error", std::string(absl::StatusCodeToString(installed.code()))},
+           {"action", "no checkpoint is signed until a restart"}});
+      return;
+    }
+    Log(LogLevel::kInfo, "audit_signer_restored", {});
   };
   if (loaded.origin == isolation::LoadedState::Origin::kFailClosed) {
     Log(LogLevel::kError, "isolation_fail_closed",
@@ -362,9 +409,11 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
     external_options.trusted_proxy_id = config.trusted_proxy_identity;
     external_options.forwarded_certs = state->forwarded_certs.get();
   }
+  state->audited_gate = std::make_unique<AuditedAdmissionGate>(
+      &state->gate, state->audit_trail.get());
   state->external_guard = std::make_unique<CallGuard>(
       external_options, Listener::kExternal, &state->counters,
-      state->limiter.get(), &state->gate);
+      state->limiter.get(), state->audited_gate.get());
   state->admin_guard = std::make_unique<CallGuard>(
       guard_options, Listener::kAdmin, &state->counters, state->limiter.get(),
       nullptr);

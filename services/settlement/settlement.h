@@ -38,6 +38,9 @@ struct StatementLine {
   std::string provider_id;
   std::string invoice_number;
   bool reversal = false;
+  // The claim's pseudonymous member id, for the audit (not in the
+  // statement). Empty in lines stored before it was kept.
+  std::string member_id;
 };
 
 struct Remittance {

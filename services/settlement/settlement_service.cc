@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "services/audit/audited.h"
 #include "services/claims/claim_proto.h"
 #include "services/common/validation.h"
 #include "services/members/member_proto.h"
@@ -19,6 +20,11 @@ namespace {
 std::string Rfc3339(absl::Time t) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", t, absl::UTCTimeZone());
 }
+
+// What a statement line tells its insurer: an amount paid for one claim
+// (care date and category) of the member with this adherent number.
+constexpr uint32_t kStatementCategories =
+    kAuditPayment | kAuditClaim | kAuditAdherentNumber;
 
 void SettlementToProto(const Settlement& s, tpp::v1::Settlement* out) {
   out->set_settlement_id(s.settlement_id);
@@ -50,15 +56,20 @@ void LineToProto(const StatementLine& line, tpp::v1::StatementLine* out) {
 }
 
 // StreamStatement: chunks of lines read on a worker, written one at a
-// time; the last chunk carries the trailer. One operation at a time.
+// time; the last chunk carries the trailer. Each chunk is audited (its
+// members, by pseudonymous id and adherent number) before it leaves. One
+// operation at a time.
 class StatementReactor final
     : public grpc::ServerWriteReactor<tpp::v1::StatementChunk> {
  public:
   StatementReactor(grpc::CallbackServerContext* ctx, const Caller& caller,
                    const SettlementStore* store, Executor* workers,
                    Settlement settlement,
-                   StreamRegistry::Registration registration)
-      : registration_(std::move(registration)),
+                   StreamRegistry::Registration registration, AuditTrail* trail,
+                   AuditEvent event)
+      : trail_(trail),
+        event_(std::move(event)),
+        registration_(std::move(registration)),
         deadline_(ctx, caller.deadline),
         store_(store),
         workers_(workers),
@@ -81,7 +92,16 @@ class StatementReactor final
     absl::StatusOr<std::vector<StatementLine>> lines = store_->Lines(
         settlement_.settlement_id, after_, kStatementChunkLinesMax, &after_);
     if (!lines.ok()) {
-      Finish(ToGrpcStatus(lines.status()));
+      if (trail_ == nullptr) {
+        Finish(ToGrpcStatus(lines.status()));
+        return;
+      }
+      AuditEvent event = event_;
+      event.SetOutcome(lines.status());
+      trail_->Record(std::move(event),
+                     [this, failed = lines.status()](absl::Status) {
+                       Finish(ToGrpcStatus(failed));
+                     });
       return;
     }
     chunk_.Clear();
@@ -95,9 +115,28 @@ class StatementReactor final
       trailer->set_total_cents(settlement_.total_cents);
       trailer->set_digest(settlement_.digest);
     }
-    StartWrite(&chunk_);
+    if (trail_ == nullptr) {
+      StartWrite(&chunk_);
+      return;
+    }
+    AuditEvent event = event_;
+    event.count = static_cast<int64_t>(lines->size());
+    event.members.reserve(lines->size());
+    for (const StatementLine& line : *lines) {
+      event.members.push_back({line.member_id, line.adherent_number});
+    }
+    event.SetOutcome(absl::OkStatus());
+    trail_->Record(std::move(event), [this](absl::Status written) {
+      if (!written.ok()) {
+        Finish(ToGrpcStatus(AuditUnavailable(written)));
+        return;
+      }
+      StartWrite(&chunk_);
+    });
   }
 
+  AuditTrail* const trail_;
+  const AuditEvent event_;  // the call's, for each chunk
   StreamRegistry::Registration registration_;
   CallDeadline deadline_;
   const SettlementStore* const store_;
@@ -108,27 +147,32 @@ class StatementReactor final
   tpp::v1::StatementChunk chunk_;
 };
 
-// ListRemittances: the provider's remittances, read once on a worker, then
-// written at most kStatementChunkLinesMax lines per message.
+// ListRemittances: the provider's remittances, read once on a worker,
+// audited, then written at most kStatementChunkLinesMax lines per message.
+// The record names no member: a remittance line is the provider's own claim
+// id, invoice number and amount, nothing about who the patient is.
 class RemittanceReactor final
     : public grpc::ServerWriteReactor<tpp::v1::Remittance> {
  public:
   RemittanceReactor(grpc::CallbackServerContext* ctx, const Caller& caller,
                     const CallGuard& guard, const SettlementStore* store,
                     Executor* workers, absl::Time since,
-                    StreamRegistry::Registration registration)
+                    StreamRegistry::Registration registration,
+                    AuditTrail* trail, AuditEvent event)
       : registration_(std::move(registration)),
         deadline_(ctx, caller.deadline) {
-    workers->Run([this, caller, &guard, store, since] {
+    workers->Run([this, caller, &guard, store, since, trail,
+                  event = std::move(event)]() mutable {
       absl::StatusOr<std::vector<Remittance>> all =
           store->Remittances(caller.identity.id, since);
       if (!all.ok()) {
-        Finish(ToGrpcStatus(all.status()));
+        FinishAfter(trail, std::move(event), all.status());
         return;
       }
       for (const Remittance& r : *all) {
         // Isolated insurers' remittances are left out.
         if (!guard.AdmitInsurer(caller, r.insurer_id).ok()) continue;
+        event.count += static_cast<int64_t>(r.lines.size());
         for (size_t i = 0; i < r.lines.size(); i += kStatementChunkLinesMax) {
           tpp::v1::Remittance message;
           message.set_settlement_id(r.settlement_id);
@@ -147,7 +191,7 @@ class RemittanceReactor final
           queue_.push_back(std::move(message));
         }
       }
-      Next();
+      FinishAfter(trail, std::move(event), absl::OkStatus());
     });
   }
   void OnWriteDone(bool ok) override {
@@ -160,6 +204,28 @@ class RemittanceReactor final
   void OnDone() override { delete this; }
 
  private:
+  // Records `event` with `status`; then writes the queue (OK) or finishes.
+  void FinishAfter(AuditTrail* trail, AuditEvent event, absl::Status status) {
+    if (trail == nullptr) {
+      if (status.ok()) {
+        Next();
+      } else {
+        Finish(ToGrpcStatus(status));
+      }
+      return;
+    }
+    event.SetOutcome(status);
+    trail->Record(std::move(event), [this, status](absl::Status written) {
+      if (!status.ok()) {
+        Finish(ToGrpcStatus(status));
+      } else if (!written.ok()) {
+        Finish(ToGrpcStatus(AuditUnavailable(written)));
+      } else {
+        Next();
+      }
+    });
+  }
+
   void Next() {
     if (queue_.empty()) {
       Finish(grpc::Status::OK);
@@ -185,15 +251,24 @@ grpc::ServerUnaryReactor* SettlementServiceImpl::RunSettlement(
   absl::StatusOr<Caller> caller =
       guard_.Admit(ctx, method::kRunSettlement, /*streaming=*/false);
   if (!caller.ok()) return FinishUnary(ctx, caller.status());
+  AuditEvent event = AuditEventFor(*caller, method::kRunSettlement);
+  event.categories = kAuditPlatform;
   absl::StatusOr<Date> cutoff =
       ValidateRunSettlement(*request, UtcDate(clock_->Now()));
-  if (!cutoff.ok()) return FinishUnary(ctx, cutoff.status());
+  if (!cutoff.ok()) {
+    return FinishUnaryAudited(trail_, ctx, std::move(event), cutoff.status());
+  }
+  event.insurer_id = request->insurer_id();
+  event.object = SettlementId(request->insurer_id(), *cutoff);
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   runs_->Run([this, reactor, response, insurer = request->insurer_id(),
-              cutoff = *cutoff] {
+              cutoff = *cutoff, event = std::move(event)]() mutable {
     absl::StatusOr<Settlement> settlement = core_->Run(insurer, cutoff);
-    if (settlement.ok()) SettlementToProto(*settlement, response);
-    reactor->Finish(ToGrpcStatus(settlement.status()));
+    if (settlement.ok()) {
+      SettlementToProto(*settlement, response);
+      event.count = settlement->claim_count;
+    }
+    FinishAudited(trail_, reactor, std::move(event), settlement.status());
   });
   return reactor;
 }
@@ -205,32 +280,41 @@ grpc::ServerUnaryReactor* SettlementServiceImpl::ListSettlements(
   absl::StatusOr<Caller> caller =
       guard_.Admit(ctx, method::kListSettlements, /*streaming=*/false);
   if (!caller.ok()) return FinishUnary(ctx, caller.status());
+  // Totals per settlement: no member's data.
+  AuditEvent event = AuditEventFor(*caller, method::kListSettlements);
+  event.categories = caller->identity.role == Role::kOperator
+                         ? kAuditPlatform | kAuditPayment
+                         : kAuditPayment;
   // An insurer sees only its own, whatever it asks.
   std::string insurer = caller->identity.role == Role::kInsurer
                             ? caller->identity.id
                             : request->insurer_id();
   if (request->page_size() < 0 || request->page_size() > kSettlementsPageMax) {
-    return FinishUnary(
-        ctx, InvalidField("page_size",
-                          absl::StrCat("must be in 0..", kSettlementsPageMax)));
+    return FinishUnaryAudited(
+        trail_, ctx, std::move(event),
+        InvalidField("page_size",
+                     absl::StrCat("must be in 0..", kSettlementsPageMax)));
   }
+  if (IsIdentifier(insurer, kIdentityIdBytesMax)) event.insurer_id = insurer;
   const size_t size = request->page_size() == 0 ? 100 : request->page_size();
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  workers_->Run(
-      [this, reactor, response, insurer, size, after = request->page_token()] {
-        absl::StatusOr<std::vector<Settlement>> page =
-            store_->List(insurer, after, size);
-        if (page.ok()) {
-          for (const Settlement& s : *page) {
-            if (!s.closed) continue;
-            SettlementToProto(s, response->add_settlements());
-          }
-          if (page->size() == size) {
-            response->set_next_page_token(page->back().settlement_id);
-          }
-        }
-        reactor->Finish(ToGrpcStatus(page.status()));
-      });
+  workers_->Run([this, reactor, response, insurer, size,
+                 after = request->page_token(),
+                 event = std::move(event)]() mutable {
+    absl::StatusOr<std::vector<Settlement>> page =
+        store_->List(insurer, after, size);
+    if (page.ok()) {
+      for (const Settlement& s : *page) {
+        if (!s.closed) continue;
+        SettlementToProto(s, response->add_settlements());
+      }
+      if (page->size() == size) {
+        response->set_next_page_token(page->back().settlement_id);
+      }
+      event.count = response->settlements_size();
+    }
+    FinishAudited(trail_, reactor, std::move(event), page.status());
+  });
   return reactor;
 }
 
@@ -243,11 +327,14 @@ SettlementServiceImpl::ListRemittances(
   if (!caller.ok()) {
     return new FinishedWriter<tpp::v1::Remittance>(caller.status());
   }
+  AuditEvent event = AuditEventFor(*caller, method::kListRemittances);
+  event.categories = kAuditPayment;
   absl::Time since = absl::InfinitePast();
   if (!request->since().empty()) {
     absl::StatusOr<Date> day = Date::Parse(request->since());
     if (!day.ok()) {
-      return new FinishedWriter<tpp::v1::Remittance>(
+      return new AuditedFinishedWriter<tpp::v1::Remittance>(
+          trail_, std::move(event),
           InvalidField("since", "must be a real date written YYYY-MM-DD"));
     }
     since = absl::FromUnixSeconds(day->DaysSinceEpoch() * 86400);
@@ -255,10 +342,12 @@ SettlementServiceImpl::ListRemittances(
   absl::StatusOr<StreamRegistry::Registration> registration =
       streams_->Register(ctx, *caller);
   if (!registration.ok()) {
-    return new FinishedWriter<tpp::v1::Remittance>(registration.status());
+    return new AuditedFinishedWriter<tpp::v1::Remittance>(
+        trail_, std::move(event), registration.status());
   }
   return new RemittanceReactor(ctx, *caller, guard_, store_, workers_, since,
-                               *std::move(registration));
+                               *std::move(registration), trail_,
+                               std::move(event));
 }
 
 grpc::ServerWriteReactor<tpp::v1::StatementChunk>*
@@ -270,23 +359,29 @@ SettlementServiceImpl::StreamStatement(
   if (!caller.ok()) {
     return new FinishedWriter<tpp::v1::StatementChunk>(caller.status());
   }
+  AuditEvent event = AuditEventFor(*caller, method::kStreamStatement);
+  event.insurer_id = caller->identity.id;
+  event.categories = kStatementCategories;
+  using Refused = AuditedFinishedWriter<tpp::v1::StatementChunk>;
   if (absl::Status valid = ValidateSettlementId(request->settlement_id());
       !valid.ok()) {
-    return new FinishedWriter<tpp::v1::StatementChunk>(valid);
+    return new Refused(trail_, std::move(event), valid);
   }
+  event.object = request->settlement_id();
   // A point read: cheap enough for the gRPC thread.
   absl::StatusOr<Settlement> settlement =
       core_->Get(caller->identity.id, request->settlement_id());
   if (!settlement.ok()) {
-    return new FinishedWriter<tpp::v1::StatementChunk>(settlement.status());
+    return new Refused(trail_, std::move(event), settlement.status());
   }
   absl::StatusOr<StreamRegistry::Registration> registration =
       streams_->Register(ctx, *caller, caller->identity.id);
   if (!registration.ok()) {
-    return new FinishedWriter<tpp::v1::StatementChunk>(registration.status());
+    return new Refused(trail_, std::move(event), registration.status());
   }
   return new StatementReactor(ctx, *caller, store_, workers_,
-                              *std::move(settlement), *std::move(registration));
+                              *std::move(settlement), *std::move(registration),
+                              trail_, std::move(event));
 }
 
 grpc::ServerUnaryReactor* SettlementServiceImpl::AcknowledgeStatement(
@@ -296,11 +391,16 @@ grpc::ServerUnaryReactor* SettlementServiceImpl::AcknowledgeStatement(
   absl::StatusOr<Caller> caller =
       guard_.Admit(ctx, method::kAcknowledgeStatement, /*streaming=*/false);
   if (!caller.ok()) return FinishUnary(ctx, caller.status());
+  AuditEvent event = AuditEventFor(*caller, method::kAcknowledgeStatement);
+  event.insurer_id = caller->identity.id;
+  event.categories = kAuditPayment;
   if (absl::Status valid = ValidateAcknowledgement(*request); !valid.ok()) {
-    return FinishUnary(ctx, valid);
+    return FinishUnaryAudited(trail_, ctx, std::move(event), valid);
   }
+  event.object = request->settlement_id();
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  runs_->Run([this, reactor, request, response, caller = *caller] {
+  runs_->Run([this, reactor, request, response, caller = *caller,
+              event = std::move(event)]() mutable {
     absl::StatusOr<AckOutcome> outcome = core_->Acknowledge(
         caller.identity.id, caller.identity.spiffe_id, request->settlement_id(),
         request->line_count(), request->total_cents(), request->digest());
@@ -311,8 +411,9 @@ grpc::ServerUnaryReactor* SettlementServiceImpl::AcknowledgeStatement(
       response->set_expected_line_count(outcome->expected.line_count);
       response->set_expected_total_cents(outcome->expected.total_cents);
       response->set_expected_digest(outcome->expected.digest);
+      event.count = outcome->expected.line_count;
     }
-    reactor->Finish(ToGrpcStatus(outcome.status()));
+    FinishAudited(trail_, reactor, std::move(event), outcome.status());
   });
   return reactor;
 }
@@ -324,17 +425,22 @@ grpc::ServerUnaryReactor* SettlementServiceImpl::VerifyLedger(
   absl::StatusOr<Caller> caller =
       guard_.Admit(ctx, method::kVerifyLedger, /*streaming=*/false);
   if (!caller.ok()) return FinishUnary(ctx, caller.status());
+  AuditEvent event = AuditEventFor(*caller, method::kVerifyLedger);
+  event.categories = kAuditPlatform;
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  runs_->Run([this, reactor, response] {
+  runs_->Run([this, reactor, response, event = std::move(event)]() mutable {
     absl::Status verdict = store_->VerifyLedger();
     if (absl::IsFailedPrecondition(verdict)) {
+      // Answered: the ledger breaks an invariant (named in the answer only).
       response->set_ok(false);
       response->set_violation(std::string(verdict.message()));
-      reactor->Finish(grpc::Status::OK);
+      event.object = "violation";
+      FinishAudited(trail_, reactor, std::move(event), absl::OkStatus());
       return;
     }
     response->set_ok(verdict.ok());
-    reactor->Finish(ToGrpcStatus(verdict));
+    if (verdict.ok()) event.object = "ok";
+    FinishAudited(trail_, reactor, std::move(event), verdict);
   });
   return reactor;
 }

@@ -6,6 +6,7 @@
 #ifndef TPP_SERVICES_SETTLEMENT_SETTLEMENT_SERVICE_H_
 #define TPP_SERVICES_SETTLEMENT_SETTLEMENT_SERVICE_H_
 
+#include "services/audit/audit_trail.h"
 #include "services/common/clock.h"
 #include "services/server/call_guard.h"
 #include "services/server/executor.h"
@@ -22,17 +23,19 @@ class SettlementServiceImpl final
  public:
   // Every argument outlives the service. `runs` executes the blocking work
   // (settlement runs, acknowledgements, ledger checks); `workers` the reads.
+  // Every call is audited through `trail` (null: not audited, for tests).
   SettlementServiceImpl(const CallGuard& guard, SettlementCore* core,
                         SettlementStore* store, Executor* workers,
                         Executor* runs, const Clock* clock,
-                        StreamRegistry* streams)
+                        StreamRegistry* streams, AuditTrail* trail)
       : guard_(guard),
         core_(core),
         store_(store),
         workers_(workers),
         runs_(runs),
         clock_(clock),
-        streams_(streams) {}
+        streams_(streams),
+        trail_(trail) {}
 
   grpc::ServerUnaryReactor* RunSettlement(
       grpc::CallbackServerContext* ctx,
@@ -65,6 +68,7 @@ class SettlementServiceImpl final
   Executor* const runs_;
   const Clock* const clock_;
   StreamRegistry* const streams_;
+  AuditTrail* const trail_;
 };
 
 }  // namespace tpp

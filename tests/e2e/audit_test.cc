@@ -213,6 +213,36 @@ TEST_F(AuditTest, StolenCredentialIsSuspendedAndTheReportNamesItsVictims) {
   EXPECT_EQ(ErrorReason(status), "CREDENTIAL_SUSPENDED");
 }
 
+// The breaker's windows are in memory: a thief must not get a fresh quota
+// by waiting for (or causing) a restart.
+TEST_F(AuditTest, ARestartDoesNotEmptyTheBreakersWindow) {
+  StartServer({"--breaker_provider_members=20"});
+  std::vector<Target> targets = Targets(20);  // 0..19, 20..39: members
+  auto stub = EligibilityService::NewStub(server_->Channel(kThief));
+  auto expect_answered = [&](int i) {
+    tpp::v1::CheckEligibilityResponse answer;
+    grpc::Status status = Check(stub.get(), CheckOf(targets[i]), &answer);
+    ASSERT_TRUE(status.ok()) << i << ": " << status.error_message();
+    EXPECT_NE(answer.reason(), tpp::v1::MEMBER_NOT_FOUND) << i;
+  };
+  for (int i = 0; i < 12; ++i) expect_answered(i);
+
+  ASSERT_EQ(server_->Stop(), 0);
+  ASSERT_TRUE(server_->Start().ok());
+  EXPECT_NE(server_->Stderr().find("breaker_windows_restored"),
+            std::string::npos);
+  stub = EligibilityService::NewStub(server_->Channel(kThief));
+  // A member seen before the restart is still in the window: not counted
+  // again.
+  expect_answered(0);
+  // 20 - 12 = 8 more distinct members fit, not 20.
+  for (int i = 20; i < 28; ++i) expect_answered(i);
+  tpp::v1::CheckEligibilityResponse answer;
+  grpc::Status status = Check(stub.get(), CheckOf(targets[28]), &answer);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(ErrorReason(status), "CREDENTIAL_SUSPENDED");
+}
+
 TEST_F(AuditTest, EveryAnsweredCallIsAuditedAfterKill9) {
   StartServer({"--breaker_provider_members=0"});
   const absl::Time start = absl::Now() - absl::Seconds(1);

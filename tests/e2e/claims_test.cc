@@ -87,6 +87,43 @@ TEST_F(ClaimsTest, EligibilityAnswersOnlyWhatTheProviderNeeds) {
   EXPECT_EQ(answer.reason(), tpp::v1::CATEGORY_NOT_COVERED);
 }
 
+TEST_F(ClaimsTest, EligibilityAfterARestartReadsTheDiskOffTheReactor) {
+  // After a restart the members are in table files and the block cache is
+  // empty: checks are first tried from memory on gRPC's thread, and those
+  // that need the disk go to the workers. Every answer must be the same.
+  std::vector<tpp::v1::MemberRecord> members = Members(50);
+  std::vector<std::string> before;
+  for (const tpp::v1::MemberRecord& member : members) {
+    tpp::v1::CheckEligibilityResponse answer;
+    ASSERT_TRUE(Check(eligibility_.get(), PharmacyCheck(member), &answer).ok());
+    ASSERT_TRUE(answer.eligible());
+    before.push_back(answer.SerializeAsString());
+  }
+  ASSERT_EQ(server_->Stop(), 0);
+  ASSERT_TRUE(server_->Start().ok());
+  eligibility_ = EligibilityService::NewStub(server_->Channel(kPharmacy));
+  // Concurrent checks, so that some are in flight while others fill the
+  // cache.
+  std::vector<std::thread> threads;
+  std::vector<std::string> after(members.size());
+  std::vector<grpc::Status> statuses(members.size());
+  for (int t = 0; t < 5; ++t) {
+    threads.emplace_back([&, t] {
+      for (size_t i = t; i < members.size(); i += 5) {
+        tpp::v1::CheckEligibilityResponse answer;
+        statuses[i] =
+            Check(eligibility_.get(), PharmacyCheck(members[i]), &answer);
+        after[i] = answer.SerializeAsString();
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  for (size_t i = 0; i < members.size(); ++i) {
+    ASSERT_TRUE(statuses[i].ok()) << i << ": " << statuses[i].error_message();
+    EXPECT_EQ(after[i], before[i]) << i;
+  }
+}
+
 TEST_F(ClaimsTest, UnknownMemberIsAnAnswerLikeAnyOther) {
   std::vector<tpp::v1::MemberRecord> members = Members(2);
   tpp::v1::MemberRecord nobody = members[0];

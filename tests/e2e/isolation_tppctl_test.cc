@@ -19,6 +19,7 @@
 #include "tests/support/member_client.h"
 #include "tests/support/tppctl_runner.h"
 #include "tests/support/tppd_process.h"
+#include "tpp/v1/audit.grpc.pb.h"
 #include "tpp/v1/keys.grpc.pb.h"
 #include "tpp/v1/members.grpc.pb.h"
 
@@ -212,6 +213,32 @@ TEST_F(IsolationTppctlTest, SealThenUnsealWithThreeOfFiveShares) {
   EXPECT_FALSE(status.sealed());
   // The share files' secrets never reached tppd's log.
   EXPECT_FALSE(absl::StrContains(server_.Stderr(), Secret(share(3))));
+
+  // The audit signer came back with the keys: the shutdown checkpoint
+  // covers every record, though this run started sealed.
+  auto audit = tpp::v1::AuditService::NewStub(
+      server_.Channel("operator/bob", TppdProcess::Port::kAdmin));
+  auto export_checkpoints = [&] {
+    grpc::ClientContext ctx;
+    SetDeadline(&ctx);
+    tpp::v1::ExportCheckpointsRequest request;
+    request.set_max(10000);
+    tpp::v1::ExportCheckpointsResponse checkpoints;
+    EXPECT_TRUE(audit->ExportCheckpoints(&ctx, request, &checkpoints).ok());
+    return checkpoints;
+  };
+  // Audited calls (isolation and member calls here are not): each export
+  // is a record.
+  export_checkpoints();
+  const uint64_t head = export_checkpoints().head_sequence();
+  ASSERT_GT(head, 0u);
+  ASSERT_EQ(server_.Stop(), 0);
+  ASSERT_TRUE(server_.Start().ok()) << server_.Stderr();
+  audit = tpp::v1::AuditService::NewStub(
+      server_.Channel("operator/bob", TppdProcess::Port::kAdmin));
+  tpp::v1::ExportCheckpointsResponse after = export_checkpoints();
+  ASSERT_GT(after.checkpoints_size(), 0);
+  EXPECT_GT(after.checkpoints(after.checkpoints_size() - 1).sequence(), head);
 }
 
 }  // namespace
