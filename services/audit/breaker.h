@@ -32,6 +32,10 @@ namespace tpp {
 
 // The method of the audit record a trip writes (audit_trail.cc).
 inline constexpr char kBreakerTripMethod[] = "ExfiltrationBreaker";
+// The records of an import batch name the members an insurer wrote into its
+// own register (thousands per record): nothing was answered about them, the
+// live breaker never counts them, and neither does a restart.
+inline constexpr char kImportMembersMethod[] = "ImportMembers";
 
 class ExfiltrationBreaker {
  public:

@@ -25,7 +25,8 @@ absl::StatusOr<BreakerRestoreStats> RestoreBreakerWindows(
         // The live breaker counted the members before the outcome was
         // known: so does this, whatever the outcome (a refused call names
         // no member).
-        if (event.members.empty() || tripped.contains(event.caller) ||
+        if (event.members.empty() || event.method == kImportMembersMethod ||
+            tripped.contains(event.caller) ||
             breaker->LimitFor(event.caller_role) <= 0) {
           return absl::OkStatus();
         }

@@ -126,6 +126,26 @@ TEST(BreakerRestoreTest, NothingBeforeTheLastTripCounts) {
   EXPECT_FALSE(breaker.Tripped(kPharmacy));
 }
 
+// Regression (KeyRotationTest after the per-batch import records): an
+// insurer that imported more members than its limit was found suspended
+// after a restart.
+TEST(BreakerRestoreTest, ImportedMembersDoNotCount) {
+  MemoryAuditLog log;
+  for (int i = 0; i < 20; ++i) {
+    log.Add(kPharmacy, absl::StrCat("m", i), kT0 + absl::Minutes(i),
+            kImportMembersMethod);
+  }
+  log.Add(kPharmacy, "m0", kT0 + absl::Minutes(30));
+  ExfiltrationBreaker breaker(Limit(5));
+  auto stats = RestoreBreakerWindows(log, kT0 + absl::Minutes(40), &breaker);
+  ASSERT_TRUE(stats.ok()) << stats.status();
+  EXPECT_EQ(stats->touches, 1);
+  EXPECT_EQ(breaker.Distinct(kPharmacy, kT0 + absl::Minutes(40)), 1);
+  EXPECT_EQ(
+      breaker.Touch(kPharmacy, "provider", One(1), kT0 + absl::Minutes(40)),
+      Verdict::kAllowed);
+}
+
 TEST(BreakerRestoreTest, OverTheLimitTripsAtTheNextTouchNotAtRestore) {
   MemoryAuditLog log;
   for (int i = 0; i < 5; ++i) log.Add(kPharmacy, absl::StrCat("m", i), kT0);

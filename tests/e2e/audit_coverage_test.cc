@@ -371,10 +371,26 @@ TEST_F(AuditCoverageTest, EveryMethodOfTheAuthorizationTableIsAudited) {
   EXPECT_EQ(erase_member.members[0].adherent_number,
             people[2].adherent_number());
 
-  AuditEvent import = single(kInsurer, "ImportMembers");
+  // An import: the stream's record (counts, no member) and one per
+  // committed batch naming the members it wrote.
+  std::vector<const AuditRecord*> imports =
+      RecordsOf(kInsurer, "ImportMembers");
+  ASSERT_EQ(imports.size(), 2u);
+  const bool batch_first = !imports[0]->event.members.empty();
+  const AuditEvent& import = imports[batch_first ? 1 : 0]->event;
+  const AuditEvent& batch = imports[batch_first ? 0 : 1]->event;
   EXPECT_EQ(import.count, 3);
   EXPECT_EQ(import.object, "3 accepted, 0 rejected");
   EXPECT_TRUE(import.members.empty());
+  EXPECT_EQ(batch.count, 3);
+  EXPECT_EQ(batch.insurer_id, kInsurerId);
+  EXPECT_EQ(batch.categories, kAuditIdentity | kAuditFamily | kAuditContract |
+                                  kAuditAdherentNumber);
+  ASSERT_EQ(batch.members.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_FALSE(batch.members[i].member_id.empty());
+    EXPECT_EQ(batch.members[i].adherent_number, people[i].adherent_number());
+  }
 
   AuditEvent contract = single(kInsurer, "UpsertContract");
   EXPECT_EQ(contract.object, "GOLD");
