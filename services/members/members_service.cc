@@ -100,8 +100,7 @@ class ImportReactor final
   static AuditEvent BatchEventOf(const Caller& caller) {
     AuditEvent event = AuditEventFor(caller, method::kImportMembers);
     event.insurer_id = caller.identity.id;
-    event.categories =
-        kAuditIdentity | kAuditFamily | kAuditContract | kAuditAdherentNumber;
+    event.categories = kMemberRecordCategories;
     return event;
   }
 
