@@ -6,6 +6,18 @@
 #include "absl/container/flat_hash_set.h"
 
 namespace tpp {
+namespace {
+
+// The calls whose members the live breaker counts (Touch before the
+// answer): an import, an erasure or a statement is not a read the breaker
+// watches, so it does not count after a restart either.
+bool CountedByTheBreaker(absl::string_view method) {
+  return method == "CheckEligibility" || method == "SubmitClaim" ||
+         method == "GetClaim" || method == "ListClaims" ||
+         method == "GetMember";
+}
+
+}  // namespace
 
 absl::StatusOr<BreakerRestoreStats> RestoreBreakerWindows(
     const AuditLog& log, absl::Time now, ExfiltrationBreaker* breaker) {
@@ -25,7 +37,7 @@ absl::StatusOr<BreakerRestoreStats> RestoreBreakerWindows(
         // The live breaker counted the members before the outcome was
         // known: so does this, whatever the outcome (a refused call names
         // no member).
-        if (event.members.empty() || event.method == kImportMembersMethod ||
+        if (event.members.empty() || !CountedByTheBreaker(event.method) ||
             tripped.contains(event.caller) ||
             breaker->LimitFor(event.caller_role) <= 0) {
           return absl::OkStatus();
