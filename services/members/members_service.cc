@@ -50,8 +50,7 @@ class ImportReactor final
         executor_(executor),
         insurer_id_(caller.identity.id),
         summary_(summary),
-        batch_event_(BatchEventOf(caller)),
-        batch_(store_->NewBatch(insurer_id_, {batch_event_})) {
+        batch_(store_->NewBatch(insurer_id_, {event_})) {
     StartRead(&record_);
   }
 
@@ -93,16 +92,6 @@ class ImportReactor final
  private:
   static constexpr size_t kImportQueueMax = 8192;
   static constexpr size_t kWorkChunkMax = 512;
-
-  // The audit record (issue #7) of each committed batch, which the store
-  // completes with the members the batch writes: everything a member
-  // record holds was written.
-  static AuditEvent BatchEventOf(const Caller& caller) {
-    AuditEvent event = AuditEventFor(caller, method::kImportMembers);
-    event.insurer_id = caller.identity.id;
-    event.categories = kMemberRecordCategories;
-    return event;
-  }
 
   bool ReadableLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     return !reading_done_ && failure_.ok() && queue_.size() < kImportQueueMax;
@@ -223,7 +212,7 @@ class ImportReactor final
     const int64_t members = static_cast<int64_t>(batch_->size());
     ++in_flight_;
     std::unique_ptr<MemberBatch> full = std::move(batch_);
-    batch_ = store_->NewBatch(insurer_id_, {batch_event_});
+    batch_ = store_->NewBatch(insurer_id_, {event_});
     store_->Commit(std::move(full), [this, members](absl::Status s) {
       bool schedule = false;
       std::optional<grpc::Status> finish;
@@ -290,7 +279,10 @@ class ImportReactor final
   }
 
   AuditTrail* const trail_;
-  const AuditEvent event_;  // the import's, without outcome and counts
+  // The import's, without outcome and counts: the stream's record at the
+  // end, and the skeleton of each committed batch's record, which the store
+  // completes with the members the batch writes (issue #7).
+  const AuditEvent event_;
   // Dropped with the reactor, in OnDone: isolation may cancel us until then.
   StreamRegistry::Registration registration_;
   grpc::CallbackServerContext* const ctx_;
@@ -299,7 +291,6 @@ class ImportReactor final
   Executor* const executor_;
   const std::string insurer_id_;
   tpp::v1::ImportSummary* const summary_;
-  const AuditEvent batch_event_;
   tpp::v1::MemberRecord record_;  // the read in progress
   // The running worker's.
   absl::flat_hash_map<std::string, bool> contracts_;
