@@ -299,9 +299,15 @@ void ClaimsCore::TrimUsageLocked() const {
 }
 
 absl::StatusOr<int64_t> ClaimsCore::UsedCents(const UsageKey& key) const {
-  absl::MutexLock lock(&mu_);
-  auto it = usage_.find(key);
-  if (it != usage_.end()) return it->second.cents;
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = usage_.find(key);
+    if (it != usage_.end()) return it->second.cents;
+  }
+  // Not cached: the store's value, read without holding up submissions. A
+  // submission racing with this read makes it one moment older, as any
+  // answer about a ceiling is by the time it arrives; submissions check
+  // the ceiling again under the lock.
   return store_->Usage(key);
 }
 
