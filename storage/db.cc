@@ -139,8 +139,8 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& dir,
     // most are new: a memtable bloom filter answers those misses without
     // walking the skip list. Eligibility reads a member's rows and usage:
     // the ones already flushed, or never written, skip the walk the same way.
-    if (cf == Cf::kMemberIndex || cf == Cf::kMembers ||
-        cf == Cf::kMemberKeys || cf == Cf::kUsage) {
+    if (cf == Cf::kMemberIndex || cf == Cf::kMembers || cf == Cf::kMemberKeys ||
+        cf == Cf::kUsage) {
       options_for_cf.memtable_whole_key_filtering = true;
       options_for_cf.memtable_prefix_bloom_size_ratio = 0.1;
     }
