@@ -19,17 +19,25 @@ AuditEvent AuditEventFor(const Caller& caller, absl::string_view method) {
   return event;
 }
 
-void FinishAudited(AuditTrail* trail, grpc::ServerUnaryReactor* reactor,
-                   AuditEvent event, const absl::Status& status) {
+void RecordThenFinish(AuditTrail* trail, AuditEvent event,
+                      const absl::Status& status,
+                      std::function<void(const grpc::Status&)> finish) {
   if (trail == nullptr) {
-    reactor->Finish(ToGrpcStatus(status));
+    finish(ToGrpcStatus(status));
     return;
   }
   event.SetOutcome(status);
-  trail->Record(std::move(event), [reactor, status](absl::Status written) {
-    reactor->Finish(ToGrpcStatus(
+  trail->Record(std::move(event), [finish = std::move(finish),
+                                   status](absl::Status written) {
+    finish(ToGrpcStatus(
         written.ok() || !status.ok() ? status : AuditUnavailable(written)));
   });
+}
+
+void FinishAudited(AuditTrail* trail, grpc::ServerUnaryReactor* reactor,
+                   AuditEvent event, const absl::Status& status) {
+  RecordThenFinish(trail, std::move(event), status,
+                   [reactor](const grpc::Status& s) { reactor->Finish(s); });
 }
 
 void FinishAuditedKeepingStatus(AuditTrail* trail,

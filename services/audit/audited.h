@@ -4,6 +4,7 @@
 #ifndef TPP_SERVICES_AUDIT_AUDITED_H_
 #define TPP_SERVICES_AUDIT_AUDITED_H_
 
+#include <functional>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -17,6 +18,14 @@ namespace tpp {
 
 // The event skeleton of `caller`'s call to `method` (a full gRPC name).
 AuditEvent AuditEventFor(const Caller& caller, absl::string_view method);
+
+// Records `event` with `status` as its outcome, then calls `finish` with
+// what the caller gets: `status`, or UNAVAILABLE (AUDIT_UNAVAILABLE) when
+// the record of an OK answer could not be written: nothing leaves
+// unaudited. `trail` may be null (tests without audit): finishes at once.
+void RecordThenFinish(AuditTrail* trail, AuditEvent event,
+                      const absl::Status& status,
+                      std::function<void(const grpc::Status&)> finish);
 
 // Sets `event`'s outcome from `status`, records it, then finishes
 // `reactor` with `status`; if the record cannot be written, an answer that
@@ -50,15 +59,8 @@ class AuditedFinishedWriter final : public grpc::ServerWriteReactor<Response> {
  public:
   AuditedFinishedWriter(AuditTrail* trail, AuditEvent event,
                         const absl::Status& status) {
-    if (trail == nullptr) {
-      this->Finish(ToGrpcStatus(status));
-      return;
-    }
-    event.SetOutcome(status);
-    trail->Record(std::move(event), [this, status](absl::Status written) {
-      this->Finish(ToGrpcStatus(
-          written.ok() || !status.ok() ? status : AuditUnavailable(written)));
-    });
+    RecordThenFinish(trail, std::move(event), status,
+                     [this](const grpc::Status& s) { this->Finish(s); });
   }
   void OnDone() override { delete this; }
 };
@@ -69,15 +71,8 @@ class AuditedFinishedReader final : public grpc::ServerReadReactor<Request> {
  public:
   AuditedFinishedReader(AuditTrail* trail, AuditEvent event,
                         const absl::Status& status) {
-    if (trail == nullptr) {
-      this->Finish(ToGrpcStatus(status));
-      return;
-    }
-    event.SetOutcome(status);
-    trail->Record(std::move(event), [this, status](absl::Status written) {
-      this->Finish(ToGrpcStatus(
-          written.ok() || !status.ok() ? status : AuditUnavailable(written)));
-    });
+    RecordThenFinish(trail, std::move(event), status,
+                     [this](const grpc::Status& s) { this->Finish(s); });
   }
   void OnDone() override { delete this; }
 };
