@@ -103,19 +103,10 @@ class ClaimScenario final : public Scenario {
     auto* call = new Call();
     call->ctx.set_deadline(std::chrono::system_clock::now() +
                            std::chrono::seconds(10));
-    tpp::v1::SubmitClaimRequest& request = call->request;
-    request.set_invoice_number(absl::StrCat("B", run_, "-", sequence));
-    *request.mutable_beneficiary() =
-        beneficiaries_[(sequence * 7919) % beneficiaries_.size()];
-    request.set_insurer_id(kBenchInsurerId);
-    request.set_care_date(today_);
-    tpp::v1::ClaimLine* line = request.add_lines();
-    line->set_act_code(absl::StrCat("A", run_, "-", sequence));
-    line->set_category(tpp::v1::PHARMACY);
-    line->set_quantity(1);
-    line->set_fee_cents(1250);
-    line->set_base_cents(1000);
-    line->set_amo_cents(650);
+    FillBenchClaim(beneficiaries_[(sequence * 7919) % beneficiaries_.size()],
+                   absl::StrCat("B", run_, "-", sequence),
+                   absl::StrCat("A", run_, "-", sequence), today_,
+                   {1250, 1000, 650}, &call->request);
     stubs_[connection]->async()->SubmitClaim(
         &call->ctx, &call->request, &call->response,
         [call, done = std::move(done)](grpc::Status status) {

@@ -77,18 +77,9 @@ class PharmacyDayScenario final : public Scenario {
     auto* call = new Call();
     call->ctx.set_deadline(std::chrono::system_clock::now() +
                            std::chrono::seconds(10));
-    tpp::v1::SubmitClaimRequest& request = call->request;
-    request.set_invoice_number(absl::StrCat("D", run_, "-", sequence));
-    *request.mutable_beneficiary() = patient;
-    request.set_insurer_id(kBenchInsurerId);
-    request.set_care_date(today_);
-    tpp::v1::ClaimLine* line = request.add_lines();
-    line->set_act_code(absl::StrCat("D", run_, "-", sequence));
-    line->set_category(tpp::v1::PHARMACY);
-    line->set_quantity(1);
-    line->set_fee_cents(250);
-    line->set_base_cents(200);
-    line->set_amo_cents(130);
+    FillBenchClaim(patient, absl::StrCat("D", run_, "-", sequence),
+                   absl::StrCat("D", run_, "-", sequence), today_,
+                   {250, 200, 130}, &call->request);
     claims_[connection]->async()->SubmitClaim(
         &call->ctx, &call->request, &call->response,
         [call, done = std::move(done)](grpc::Status status) {

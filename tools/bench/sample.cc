@@ -1,6 +1,7 @@
 #include "tools/bench/sample.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "services/members/member_record_csv.h"
 #include "tools/gen/member_generator.h"
@@ -27,6 +28,23 @@ absl::StatusOr<std::vector<tpp::v1::Beneficiary>> SampleBeneficiaries(
     beneficiaries.push_back(std::move(beneficiary));
   }
   return beneficiaries;
+}
+
+void FillBenchClaim(const tpp::v1::Beneficiary& beneficiary,
+                    std::string invoice_number, std::string act_code,
+                    const std::string& care_date, BenchClaimAmounts amounts,
+                    tpp::v1::SubmitClaimRequest* request) {
+  request->set_invoice_number(std::move(invoice_number));
+  *request->mutable_beneficiary() = beneficiary;
+  request->set_insurer_id(kBenchInsurerId);
+  request->set_care_date(care_date);
+  tpp::v1::ClaimLine* line = request->add_lines();
+  line->set_act_code(std::move(act_code));
+  line->set_category(tpp::v1::PHARMACY);
+  line->set_quantity(1);
+  line->set_fee_cents(amounts.fee_cents);
+  line->set_base_cents(amounts.base_cents);
+  line->set_amo_cents(amounts.amo_cents);
 }
 
 }  // namespace tpp::bench
