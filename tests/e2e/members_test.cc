@@ -89,6 +89,11 @@ TEST_F(MembersTest, ImportIsAnUpsertByBeneficiary) {
   std::vector<tpp::v1::MemberRecord> records = GenerateMembers(20, 2);
   tpp::v1::ImportSummary summary;
   ASSERT_TRUE(ImportMembers(a_.get(), records, &summary).ok());
+  // Read once before the update (tppd caches what it found).
+  tpp::v1::MemberRecord got;
+  ASSERT_TRUE(GetMember(a_.get(), records[5], &got).ok());
+  ASSERT_TRUE(GetMember(a_.get(), records[0], &got).ok());
+  EXPECT_EQ(got.last_name(), records[0].last_name());
   // The same beneficiaries again, renamed: one member each, updated.
   for (auto& r : records) r.set_last_name("Renommé");
   // And a duplicate inside one stream: the last one wins.
@@ -96,7 +101,6 @@ TEST_F(MembersTest, ImportIsAnUpsertByBeneficiary) {
   records.back().set_first_name("Dernière");
   ASSERT_TRUE(ImportMembers(a_.get(), records, &summary).ok());
   EXPECT_EQ(summary.accepted(), 21);
-  tpp::v1::MemberRecord got;
   ASSERT_TRUE(GetMember(a_.get(), records[5], &got).ok());
   EXPECT_EQ(got.last_name(), "Renommé");
   ASSERT_TRUE(GetMember(a_.get(), records[0], &got).ok());
@@ -291,8 +295,9 @@ TEST_F(MembersTest, ErasedMemberCannotBeDecryptedByAnyone) {
   }
   ASSERT_TRUE(server_->Start().ok());
   a_ = MemberService::NewStub(server_->Channel(kInsurerA));
-  ASSERT_TRUE(Erase(a_.get(), records[1]).ok());
   tpp::v1::MemberRecord got;
+  ASSERT_TRUE(GetMember(a_.get(), records[1], &got).ok());  // now cached
+  ASSERT_TRUE(Erase(a_.get(), records[1]).ok());
   EXPECT_EQ(GetMember(a_.get(), records[1], &got).error_code(),
             grpc::StatusCode::NOT_FOUND);
   EXPECT_TRUE(GetMember(a_.get(), records[0], &got).ok());
