@@ -68,10 +68,11 @@ void CommitQueue::Enqueue(Pending pending) {
   pending.done(refused);
 }
 
-absl::Status CommitQueue::CommitAndWait(rocksdb::WriteBatch batch) {
+absl::Status CommitQueue::CommitAndWait(rocksdb::WriteBatch batch,
+                                        std::vector<AuditPayload> audit) {
   absl::Notification written;
   absl::Status result;
-  Commit(std::move(batch), [&](absl::Status s) {
+  Commit(std::move(batch), std::move(audit), [&](absl::Status s) {
     result = std::move(s);
     written.Notify();
   });

@@ -98,8 +98,10 @@ class CommitQueue {
   using Builder = std::function<absl::Status(rocksdb::WriteBatch*)>;
   void CommitBuilt(Builder build, Done done);
 
-  // Queues `batch` and waits for it: for start-up, tools and tests.
-  absl::Status CommitAndWait(rocksdb::WriteBatch batch);
+  // Queues `batch` (and `audit`) and waits for it: for start-up, tools,
+  // tests, and writers running on threads that may block.
+  absl::Status CommitAndWait(rocksdb::WriteBatch batch,
+                             std::vector<AuditPayload> audit = {});
 
   // Refuses new batches, writes what is queued, joins the thread.
   void Stop();

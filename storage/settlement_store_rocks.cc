@@ -7,6 +7,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "storage/audit_log_rocks.h"
 #include "storage/claim_store_rocks.h"
 #include "storage/int64_add.h"
 #include "storage/ledger_rows.h"
@@ -188,12 +189,17 @@ struct Chunk {
 
 }  // namespace
 
-absl::Status RocksSettlementStore::Put(const Settlement& settlement) {
+absl::Status RocksSettlementStore::Put(const Settlement& settlement,
+                                       InBatchAudit* audit) {
   rocksdb::WriteBatch batch;
   batch.Put(db_->cf(Cf::kSettlements),
             ToSlice(SettlementKey(settlement.settlement_id)),
             ToSlice(EncodeSettlement(settlement)));
-  return commits_->CommitAndWait(std::move(batch));
+  if (audit == nullptr) return commits_->CommitAndWait(std::move(batch));
+  absl::Status written = commits_->CommitAndWait(
+      std::move(batch), AuditPayloadsOf({audit->event}));
+  audit->recorded = written.ok();
+  return written;
 }
 
 absl::StatusOr<Settlement> RocksSettlementStore::Get(
@@ -245,7 +251,8 @@ absl::StatusOr<Settlement> RocksSettlementStore::Latest(
 }
 
 absl::StatusOr<Settlement> RocksSettlementStore::Run(
-    const Settlement& opening, const AdherentOf& adherent_of) {
+    const Settlement& opening, const AdherentOf& adherent_of,
+    InBatchAudit* audit) {
   Settlement settlement = opening;
   absl::StatusOr<Settlement> stored = Get(opening.settlement_id);
   if (stored.ok()) {
@@ -253,7 +260,7 @@ absl::StatusOr<Settlement> RocksSettlementStore::Run(
     settlement = *std::move(stored);  // left open by a crash: finish it
   } else if (absl::IsNotFound(stored.status())) {
     settlement.closed = false;
-    if (absl::Status s = Put(settlement); !s.ok()) return s;
+    if (absl::Status s = Put(settlement, nullptr); !s.ok()) return s;
   } else {
     return stored.status();
   }
@@ -403,7 +410,8 @@ absl::StatusOr<Settlement> RocksSettlementStore::Run(
   if (absl::Status s = writes.WaitBelow(1); !s.ok()) return s;
   settlement.digest = digest.Hex();
   settlement.closed = true;
-  if (absl::Status s = Put(settlement); !s.ok()) return s;
+  if (audit != nullptr) audit->event.count = settlement.claim_count;
+  if (absl::Status s = Put(settlement, audit); !s.ok()) return s;
   return settlement;
 }
 
@@ -458,7 +466,8 @@ absl::StatusOr<std::vector<Remittance>> RocksSettlementStore::Remittances(
 }
 
 absl::Status RocksSettlementStore::AddAcknowledgement(
-    absl::string_view settlement_id, const Acknowledgement& ack) {
+    absl::string_view settlement_id, const Acknowledgement& ack,
+    InBatchAudit* audit) {
   absl::MutexLock lock(&ack_mu_);
   absl::StatusOr<Settlement> s = Get(settlement_id);
   if (!s.ok()) return s.status();
@@ -467,7 +476,7 @@ absl::Status RocksSettlementStore::AddAcknowledgement(
         "too many acknowledgements of this settlement");
   }
   s->acknowledgements.push_back(ack);
-  return Put(*s);
+  return Put(*s, audit);
 }
 
 }  // namespace tpp::storage

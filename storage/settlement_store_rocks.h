@@ -32,18 +32,22 @@ class RocksSettlementStore final : public SettlementStore {
   absl::StatusOr<Settlement> Latest(
       absl::string_view insurer_id) const override;
   absl::StatusOr<Settlement> Run(const Settlement& opening,
-                                 const AdherentOf& adherent_of) override;
+                                 const AdherentOf& adherent_of,
+                                 InBatchAudit* audit) override;
   absl::StatusOr<std::vector<StatementLine>> Lines(
       absl::string_view settlement_id, uint64_t after, size_t max,
       uint64_t* last) const override;
   absl::StatusOr<std::vector<Remittance>> Remittances(
       absl::string_view provider_id, absl::Time since) const override;
   absl::Status AddAcknowledgement(absl::string_view settlement_id,
-                                  const Acknowledgement& ack) override;
+                                  const Acknowledgement& ack,
+                                  InBatchAudit* audit) override;
   absl::Status VerifyLedger() const override;
 
  private:
-  absl::Status Put(const Settlement& settlement);
+  // Writes the settlement record, with `audit`'s record when given (marked
+  // recorded once durable).
+  absl::Status Put(const Settlement& settlement, InBatchAudit* audit);
 
   Db* const db_;
   CommitQueue* const commits_;

@@ -61,6 +61,16 @@ struct AuditEvent {
 
 // Where audit events go. Done runs once the events are durable (or failed);
 // implementations must not block the caller.
+// An audit record that a store writes in the same synced batch as the
+// action it describes (DESIGN.md: no action without its record after a
+// crash), with outcome OK. `recorded` tells the caller whether that write
+// happened; if not, the caller records the outcome itself
+// (FinishAuditedUnlessRecorded).
+struct InBatchAudit {
+  AuditEvent event;
+  bool recorded = false;
+};
+
 class AuditSink {
  public:
   using Done = std::function<void(absl::Status)>;

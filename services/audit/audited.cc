@@ -58,6 +58,17 @@ void FinishAuditedKeepingStatus(AuditTrail* trail,
   });
 }
 
+void FinishAuditedUnlessRecorded(AuditTrail* trail,
+                                 grpc::ServerUnaryReactor* reactor,
+                                 InBatchAudit audit,
+                                 const absl::Status& status) {
+  if (audit.recorded) {
+    reactor->Finish(ToGrpcStatus(status));
+    return;
+  }
+  FinishAudited(trail, reactor, std::move(audit.event), status);
+}
+
 grpc::ServerUnaryReactor* FinishUnaryAudited(AuditTrail* trail,
                                              grpc::CallbackServerContext* ctx,
                                              AuditEvent event,

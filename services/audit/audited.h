@@ -34,6 +34,15 @@ void RecordThenFinish(AuditTrail* trail, AuditEvent event,
 void FinishAudited(AuditTrail* trail, grpc::ServerUnaryReactor* reactor,
                    AuditEvent event, const absl::Status& status);
 
+// For a call whose store wrote its record in the action's own batch
+// (InBatchAudit): finishes with `status` at once when `audit.recorded`,
+// else like FinishAudited. REQUIRES: the store records in its last write,
+// so that a recorded call cannot fail after it.
+void FinishAuditedUnlessRecorded(AuditTrail* trail,
+                                 grpc::ServerUnaryReactor* reactor,
+                                 InBatchAudit audit,
+                                 const absl::Status& status);
+
 // The same for a call refused or failed before any reactor was made.
 grpc::ServerUnaryReactor* FinishUnaryAudited(AuditTrail* trail,
                                              grpc::CallbackServerContext* ctx,

@@ -19,7 +19,8 @@ absl::Status NoSuchSettlement() {
 }  // namespace
 
 absl::StatusOr<Settlement> SettlementCore::Run(const std::string& insurer_id,
-                                               Date cutoff) {
+                                               Date cutoff,
+                                               InBatchAudit* audit) {
   const std::string id = SettlementId(insurer_id, cutoff);
   absl::StatusOr<Settlement> existing = store_->Get(id);
   if (existing.ok() && existing->closed) return existing;
@@ -68,7 +69,8 @@ absl::StatusOr<Settlement> SettlementCore::Run(const std::string& insurer_id,
     adherents.emplace(claim.member_id, *adherent);
     return adherent;
   };
-  absl::StatusOr<Settlement> settlement = store_->Run(opening, adherent_of);
+  absl::StatusOr<Settlement> settlement =
+      store_->Run(opening, adherent_of, audit);
   claims_->EndSettlement(insurer_id);
   if (settlement.ok()) {
     Log(LogLevel::kInfo, "settlement_closed",
@@ -94,7 +96,7 @@ absl::StatusOr<Settlement> SettlementCore::Get(
 absl::StatusOr<AckOutcome> SettlementCore::Acknowledge(
     const std::string& insurer_id, const std::string& by,
     const std::string& settlement_id, int64_t line_count, int64_t total_cents,
-    const std::string& digest) {
+    const std::string& digest, InBatchAudit* audit) {
   absl::StatusOr<Settlement> s = Get(insurer_id, settlement_id);
   if (!s.ok()) return s.status();
   Acknowledgement ack;
@@ -103,11 +105,13 @@ absl::StatusOr<AckOutcome> SettlementCore::Acknowledge(
   ack.digest = absl::AsciiStrToLower(digest);
   ack.at = clock_->Now();
   ack.by = by;
+  if (audit != nullptr) audit->event.count = s->line_count;
   ack.result = line_count == s->line_count && total_cents == s->total_cents &&
                        ack.digest == s->digest
                    ? AckResult::kMatched
                    : AckResult::kDiscrepancy;
-  if (absl::Status stored = store_->AddAcknowledgement(settlement_id, ack);
+  if (absl::Status stored =
+          store_->AddAcknowledgement(settlement_id, ack, audit);
       !stored.ok()) {
     return stored;
   }

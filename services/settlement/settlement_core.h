@@ -35,7 +35,10 @@ class SettlementCore {
   // NOT_FOUND for an insurer tpp does not know; ABORTED when another run of
   // the insurer is going on; FAILED_PRECONDITION (CUTOFF_BEFORE_LAST_
   // SETTLEMENT) for a cutoff before the insurer's latest settlement's.
-  absl::StatusOr<Settlement> Run(const std::string& insurer_id, Date cutoff);
+  // `audit` (may be null): recorded in the write that closes the
+  // settlement, when this call closes it.
+  absl::StatusOr<Settlement> Run(const std::string& insurer_id, Date cutoff,
+                                 InBatchAudit* audit = nullptr);
 
   // The settlement as `insurer_id` (empty: an operator) may see it;
   // NOT_FOUND when unknown, still open, or another insurer's.
@@ -44,12 +47,10 @@ class SettlementCore {
 
   // Compares the insurer's figures with the statement and records the
   // acknowledgement: MATCHED or DISCREPANCY, never silently accepted.
-  absl::StatusOr<AckOutcome> Acknowledge(const std::string& insurer_id,
-                                         const std::string& by,
-                                         const std::string& settlement_id,
-                                         int64_t line_count,
-                                         int64_t total_cents,
-                                         const std::string& digest);
+  absl::StatusOr<AckOutcome> Acknowledge(
+      const std::string& insurer_id, const std::string& by,
+      const std::string& settlement_id, int64_t line_count, int64_t total_cents,
+      const std::string& digest, InBatchAudit* audit = nullptr);
 
  private:
   ClaimsCore* const claims_;

@@ -263,12 +263,17 @@ grpc::ServerUnaryReactor* SettlementServiceImpl::RunSettlement(
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   runs_->Run([this, reactor, response, insurer = request->insurer_id(),
               cutoff = *cutoff, event = std::move(event)]() mutable {
-    absl::StatusOr<Settlement> settlement = core_->Run(insurer, cutoff);
+    // Recorded with the write that closes the settlement, if this run
+    // closes it; otherwise here.
+    InBatchAudit audit{std::move(event)};
+    absl::StatusOr<Settlement> settlement =
+        core_->Run(insurer, cutoff, trail_ != nullptr ? &audit : nullptr);
     if (settlement.ok()) {
       SettlementToProto(*settlement, response);
-      event.count = settlement->claim_count;
+      audit.event.count = settlement->claim_count;
     }
-    FinishAudited(trail_, reactor, std::move(event), settlement.status());
+    FinishAuditedUnlessRecorded(trail_, reactor, std::move(audit),
+                                settlement.status());
   });
   return reactor;
 }
@@ -401,9 +406,13 @@ grpc::ServerUnaryReactor* SettlementServiceImpl::AcknowledgeStatement(
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   runs_->Run([this, reactor, request, response, caller = *caller,
               event = std::move(event)]() mutable {
+    // The line count (the record's count) is the statement's: known once
+    // the settlement is read, so the store sets it.
+    InBatchAudit audit{std::move(event)};
     absl::StatusOr<AckOutcome> outcome = core_->Acknowledge(
         caller.identity.id, caller.identity.spiffe_id, request->settlement_id(),
-        request->line_count(), request->total_cents(), request->digest());
+        request->line_count(), request->total_cents(), request->digest(),
+        trail_ != nullptr ? &audit : nullptr);
     if (outcome.ok()) {
       response->set_result(outcome->result == AckResult::kMatched
                                ? tpp::v1::MATCHED
@@ -411,9 +420,10 @@ grpc::ServerUnaryReactor* SettlementServiceImpl::AcknowledgeStatement(
       response->set_expected_line_count(outcome->expected.line_count);
       response->set_expected_total_cents(outcome->expected.total_cents);
       response->set_expected_digest(outcome->expected.digest);
-      event.count = outcome->expected.line_count;
+      audit.event.count = outcome->expected.line_count;
     }
-    FinishAudited(trail_, reactor, std::move(event), outcome.status());
+    FinishAuditedUnlessRecorded(trail_, reactor, std::move(audit),
+                                outcome.status());
   });
   return reactor;
 }

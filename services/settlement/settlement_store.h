@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "services/audit/audit_event.h"
 #include "services/claims/claim.h"
 #include "services/settlement/settlement.h"
 
@@ -42,8 +43,11 @@ class SettlementStore {
   // below its boundary: statement and remittance lines, claims SETTLED,
   // ledger postings, all in the chunk's batch; then closes it. Resumes a
   // settlement left open by a crash (`opening` is then the stored one).
+  // `audit` (may be null) is recorded, with its count set to the claims
+  // settled, in the write that closes the settlement.
   virtual absl::StatusOr<Settlement> Run(const Settlement& opening,
-                                         const AdherentOf& adherent_of) = 0;
+                                         const AdherentOf& adherent_of,
+                                         InBatchAudit* audit) = 0;
 
   // Up to `max` statement lines after line `after` (0: from the first);
   // `*last` gets the number of the last line returned.
@@ -56,8 +60,10 @@ class SettlementStore {
   virtual absl::StatusOr<std::vector<Remittance>> Remittances(
       absl::string_view provider_id, absl::Time since) const = 0;
 
+  // `audit` (may be null) is recorded in the acknowledgement's write.
   virtual absl::Status AddAcknowledgement(absl::string_view settlement_id,
-                                          const Acknowledgement& ack) = 0;
+                                          const Acknowledgement& ack,
+                                          InBatchAudit* audit) = 0;
 
   // Checks every ledger invariant; OK, or FAILED_PRECONDITION naming the
   // first violation (no personal data).
