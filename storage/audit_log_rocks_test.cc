@@ -1,8 +1,5 @@
 #include "storage/audit_log_rocks.h"
 
-#include <unistd.h>
-
-#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -12,6 +9,7 @@
 #include "absl/synchronization/notification.h"
 #include "gtest/gtest.h"
 #include "storage/records.pb.h"
+#include "storage/rocks_test_fixture.h"
 
 namespace tpp::storage {
 namespace {
@@ -19,26 +17,9 @@ namespace {
 constexpr char kPharmacy[] = "spiffe://tpp.local/provider/750000001";
 constexpr char kOther[] = "spiffe://tpp.local/provider/750000002";
 
-class AuditLogTest : public ::testing::Test {
+class AuditLogTest : public RocksTest {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           absl::StrCat(
-               "tpp-audit-", ::getpid(), "-",
-               ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    Open();
-  }
-  void TearDown() override {
-    Close();
-    std::filesystem::remove_all(dir_);
-  }
-  void Open() {
-    auto db = Db::Open(dir_.string(), Db::Options());
-    ASSERT_TRUE(db.ok()) << db.status();
-    db_ = std::move(*db);
-    commits_ =
-        std::make_unique<CommitQueue>(db_->raw(), CommitQueue::Options());
+  void OpenStores() override {
     RocksAuditLog::Options options;
     options.checkpoint_records = 5;
     options.checkpoint_interval = absl::Hours(1);
@@ -52,11 +33,7 @@ class AuditLogTest : public ::testing::Test {
     ASSERT_TRUE(signer.ok()) << signer.status();
     log_->SetSigner(*std::move(signer));
   }
-  void Close() {
-    commits_.reset();  // drains before the sealer goes
-    log_.reset();
-    db_.reset();
-  }
+  void CloseSealers() override { log_.reset(); }
 
   static AuditEvent Event(const char* caller, int member) {
     AuditEvent event;
@@ -118,9 +95,6 @@ class AuditLogTest : public ::testing::Test {
   }
 
   std::optional<absl::Time> fixed_now_;  // the records' time, when set
-  std::filesystem::path dir_;
-  std::unique_ptr<Db> db_;
-  std::unique_ptr<CommitQueue> commits_;
   std::unique_ptr<RocksAuditLog> log_;
 };
 

@@ -1,15 +1,12 @@
 #include "storage/isolation_store_rocks.h"
 
-#include <unistd.h>
-
-#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "gtest/gtest.h"
+#include "storage/rocks_test_fixture.h"
 
 namespace tpp::storage {
 namespace {
@@ -24,33 +21,12 @@ using isolation::State;
 constexpr char kAlice[] = "spiffe://tpp.local/operator/alice";
 const absl::Time kT0 = absl::FromUnixSeconds(1800000000);
 
-class IsolationStoreTest : public ::testing::Test {
+class IsolationStoreTest : public RocksTest {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           absl::StrCat(
-               "tpp-iso-", ::getpid(), "-",
-               ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    Open();
-  }
-  void TearDown() override {
-    Close();
-    std::filesystem::remove_all(dir_);
-  }
-  void Open() {
-    auto db = Db::Open(dir_.string(), Db::Options());
-    ASSERT_TRUE(db.ok()) << db.status();
-    db_ = std::move(*db);
-    commits_ =
-        std::make_unique<CommitQueue>(db_->raw(), CommitQueue::Options());
+  void OpenStores() override {
     store_ = std::make_unique<RocksIsolationStore>(db_.get(), commits_.get());
   }
-  void Close() {
-    store_.reset();
-    commits_.reset();
-    db_.reset();
-  }
+  void CloseStores() override { store_.reset(); }
   absl::Status Save(const IsolationState& state,
                     std::vector<ControlEvent> events) {
     absl::Notification done;
@@ -63,9 +39,6 @@ class IsolationStoreTest : public ::testing::Test {
     return status;
   }
 
-  std::filesystem::path dir_;
-  std::unique_ptr<Db> db_;
-  std::unique_ptr<CommitQueue> commits_;
   std::unique_ptr<RocksIsolationStore> store_;
 };
 

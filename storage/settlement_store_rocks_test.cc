@@ -3,9 +3,6 @@
 // that no crash can leave the action without its record.
 #include "storage/settlement_store_rocks.h"
 
-#include <unistd.h>
-
-#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -15,8 +12,7 @@
 #include "gtest/gtest.h"
 #include "services/common/date.h"
 #include "storage/audit_log_rocks.h"
-#include "storage/commit_queue.h"
-#include "storage/db.h"
+#include "storage/rocks_test_fixture.h"
 
 namespace tpp::storage {
 namespace {
@@ -24,32 +20,17 @@ namespace {
 constexpr char kOperator[] = "spiffe://tpp.local/operator/alice";
 constexpr char kInsurer[] = "spiffe://tpp.local/insurer/100000001";
 
-class SettlementStoreTest : public ::testing::Test {
+class SettlementStoreTest : public RocksTest {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           absl::StrCat(
-               "tpp-settlement-store-", ::getpid(), "-",
-               ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    auto db = Db::Open(dir_.string(), Db::Options());
-    ASSERT_TRUE(db.ok()) << db.status();
-    db_ = std::move(*db);
-    commits_ =
-        std::make_unique<CommitQueue>(db_->raw(), CommitQueue::Options());
+  void OpenStores() override {
     auto log = RocksAuditLog::Open(db_.get(), commits_.get(),
                                    RocksAuditLog::Options());
     ASSERT_TRUE(log.ok()) << log.status();
     log_ = std::move(*log);
     store_ = std::make_unique<RocksSettlementStore>(db_.get(), commits_.get());
   }
-  void TearDown() override {
-    store_.reset();
-    commits_.reset();  // drains before the sealer goes
-    log_.reset();
-    db_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  void CloseStores() override { store_.reset(); }
+  void CloseSealers() override { log_.reset(); }
 
   // The records of `credential`, by method.
   std::vector<AuditEvent> RecordsOf(const std::string& credential) {
@@ -83,9 +64,6 @@ class SettlementStoreTest : public ::testing::Test {
     return opening;
   }
 
-  std::filesystem::path dir_;
-  std::unique_ptr<Db> db_;
-  std::unique_ptr<CommitQueue> commits_;
   std::unique_ptr<RocksAuditLog> log_;
   std::unique_ptr<RocksSettlementStore> store_;
 };
