@@ -63,12 +63,10 @@ class AuditTest : public ::testing::Test {
     std::vector<Target> targets;
     for (int i = 0; i < 2; ++i) {
       auto stub = MemberService::NewStub(server_->Channel(kInsurers[i]));
-      EXPECT_TRUE(PutPharmacyContract(stub.get(), "GOLD", 20000, 100000).ok());
-      std::vector<tpp::v1::MemberRecord> members =
-          CoveredMembers(per_insurer, 100 + i, "GOLD");
-      tpp::v1::ImportSummary summary;
-      EXPECT_TRUE(ImportMembers(stub.get(), members, &summary).ok());
-      EXPECT_EQ(summary.accepted(), per_insurer);
+      std::vector<tpp::v1::MemberRecord> members;
+      EXPECT_TRUE(ImportCoveredMembers(stub.get(), 100000, per_insurer, 100 + i,
+                                       &members)
+                      .ok());
       for (auto& member : members) targets.push_back({member, i});
     }
     // Valid NIRs of nobody: members generated but never imported.

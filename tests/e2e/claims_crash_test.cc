@@ -46,13 +46,10 @@ TEST(ClaimsCrashTest, AcknowledgedClaimsAndCeilingsSurviveSigkill) {
   TppdProcess& server = harness.server();
   ASSERT_TRUE(server.Start().ok());
   auto insurer = MemberService::NewStub(server.Channel(kInsurer));
-  ASSERT_TRUE(
-      PutPharmacyContract(insurer.get(), "GOLD", 20000, kCeilingCents).ok());
-  std::vector<tpp::v1::MemberRecord> members =
-      CoveredMembers(kMembers, harness.seed(), "GOLD");
-  tpp::v1::ImportSummary summary;
-  ASSERT_TRUE(ImportMembers(insurer.get(), members, &summary).ok());
-  ASSERT_EQ(summary.accepted(), kMembers);
+  std::vector<tpp::v1::MemberRecord> members;
+  ASSERT_TRUE(ImportCoveredMembers(insurer.get(), kCeilingCents, kMembers,
+                                   harness.seed(), &members)
+                  .ok());
 
   std::vector<std::unique_ptr<ClaimService::Stub>> stubs;
   for (int c = 0; c < kConnections; ++c) {

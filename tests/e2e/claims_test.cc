@@ -44,13 +44,10 @@ class ClaimsTest : public ::testing::Test {
   // `count` members of a pharmacy contract: 200 %, `ceiling_cents` a year.
   std::vector<tpp::v1::MemberRecord> Members(int count,
                                              int64_t ceiling_cents = 100000) {
+    std::vector<tpp::v1::MemberRecord> members;
     EXPECT_TRUE(
-        PutPharmacyContract(insurer_.get(), "GOLD", 20000, ceiling_cents).ok());
-    std::vector<tpp::v1::MemberRecord> members =
-        CoveredMembers(count, 7, "GOLD");
-    tpp::v1::ImportSummary summary;
-    EXPECT_TRUE(ImportMembers(insurer_.get(), members, &summary).ok());
-    EXPECT_EQ(summary.accepted(), count);
+        ImportCoveredMembers(insurer_.get(), ceiling_cents, count, 7, &members)
+            .ok());
     return members;
   }
 

@@ -128,12 +128,9 @@ class DiskFaultsTest : public ::testing::Test {
   // Contract and members, on a started node.
   void Populate(CrashHarness* harness) {
     auto insurer = MemberService::NewStub(harness->server().Channel(kInsurer));
-    ASSERT_TRUE(
-        PutPharmacyContract(insurer.get(), "GOLD", 20000, kCeilingCents).ok());
-    members_ = CoveredMembers(kMembers, harness->seed(), "GOLD");
-    tpp::v1::ImportSummary summary;
-    ASSERT_TRUE(ImportMembers(insurer.get(), members_, &summary).ok());
-    ASSERT_EQ(summary.accepted(), kMembers);
+    ASSERT_TRUE(ImportCoveredMembers(insurer.get(), kCeilingCents, kMembers,
+                                     harness->seed(), &members_)
+                    .ok());
   }
 
   // While writes fail, reads that hold no personal data go on (the

@@ -57,13 +57,10 @@ TEST(IsolationCrashTest, AcknowledgedIsolationsHoldThroughSigkill) {
   TppdProcess& server = harness.server();
   ASSERT_TRUE(server.Start().ok());
   auto insurer = MemberService::NewStub(server.Channel(kInsurer));
-  ASSERT_TRUE(
-      PutPharmacyContract(insurer.get(), "GOLD", 20000, kCeilingCents).ok());
-  std::vector<tpp::v1::MemberRecord> members =
-      CoveredMembers(kMembers, harness.seed(), "GOLD");
-  tpp::v1::ImportSummary summary;
-  ASSERT_TRUE(ImportMembers(insurer.get(), members, &summary).ok());
-  ASSERT_EQ(summary.accepted(), kMembers);
+  std::vector<tpp::v1::MemberRecord> members;
+  ASSERT_TRUE(ImportCoveredMembers(insurer.get(), kCeilingCents, kMembers,
+                                   harness.seed(), &members)
+                  .ok());
   // Certificates and connections first: the load starts all at once.
   std::vector<std::unique_ptr<ClaimService::Stub>> stubs;
   for (int t = 0; t < kTargets; ++t) {

@@ -47,11 +47,10 @@ TEST(SettlementCrashTest, KilledMidRunThenFinishedByTheSameRun) {
   TppdProcess& server = harness.server();
   ASSERT_TRUE(server.Start().ok());
   auto insurer = MemberService::NewStub(server.Channel("insurer/100000001"));
-  ASSERT_TRUE(PutPharmacyContract(insurer.get(), "GOLD", 20000, 0).ok());
-  std::vector<tpp::v1::MemberRecord> members =
-      CoveredMembers(kMembers, harness.seed(), "GOLD");
-  tpp::v1::ImportSummary summary;
-  ASSERT_TRUE(ImportMembers(insurer.get(), members, &summary).ok());
+  std::vector<tpp::v1::MemberRecord> members;
+  ASSERT_TRUE(ImportCoveredMembers(insurer.get(), /*ceiling_cents=*/0, kMembers,
+                                   harness.seed(), &members)
+                  .ok());
 
   // The window: kClaims claims through the callback API, 256 at a time.
   auto claims = ClaimService::NewStub(server.Channel("provider/750100001"));

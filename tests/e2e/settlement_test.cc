@@ -126,11 +126,9 @@ TEST_F(SettlementTest, ThreeInsurersTenProvidersAThousandClaims) {
   for (int k = 0; k < kInsurers; ++k) {
     auto stub =
         MemberService::NewStub(server_->Channel("insurer/" + InsurerId(k)));
-    ASSERT_TRUE(PutPharmacyContract(stub.get(), "GOLD", 20000, 1000000).ok());
-    members[k] = CoveredMembers(kMembersPerInsurer, 100 + k, "GOLD");
-    tpp::v1::ImportSummary summary;
-    ASSERT_TRUE(ImportMembers(stub.get(), members[k], &summary).ok());
-    ASSERT_EQ(summary.accepted(), kMembersPerInsurer);
+    ASSERT_TRUE(ImportCoveredMembers(stub.get(), 1000000, kMembersPerInsurer,
+                                     100 + k, &members[k])
+                    .ok());
   }
   std::vector<std::unique_ptr<ClaimService::Stub>> providers;
   for (int p = 0; p < kProviders; ++p) {

@@ -146,11 +146,7 @@ class SettlementTppctlTest : public ::testing::Test {
     dir_ = pattern;
     auto members = tpp::v1::MemberService::NewStub(server_.Channel(kInsurer));
     ASSERT_TRUE(
-        PutPharmacyContract(members.get(), "GOLD", 20000, 1000000).ok());
-    people_ = CoveredMembers(6, 11, "GOLD");
-    tpp::v1::ImportSummary summary;
-    ASSERT_TRUE(ImportMembers(members.get(), people_, &summary).ok());
-    ASSERT_EQ(summary.accepted(), 6);
+        ImportCoveredMembers(members.get(), 1000000, 6, 11, &people_).ok());
     pharmacy_ = tpp::v1::ClaimService::NewStub(server_.Channel(kPharmacy));
     other_pharmacy_ =
         tpp::v1::ClaimService::NewStub(server_.Channel(kOtherPharmacy));

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <memory>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "tests/support/member_client.h"
@@ -50,6 +51,30 @@ grpc::Status PutPharmacyContract(tpp::v1::MemberService::Stub* stub,
   tpp::v1::UpsertContractResponse response;
   auto ctx = Context();
   return stub->UpsertContract(ctx.get(), contract, &response);
+}
+
+absl::Status ImportCoveredMembers(tpp::v1::MemberService::Stub* stub,
+                                  int64_t ceiling_cents, int count,
+                                  uint64_t seed,
+                                  std::vector<tpp::v1::MemberRecord>* members) {
+  grpc::Status put =
+      PutPharmacyContract(stub, kCoveredContractId, 20000, ceiling_cents);
+  if (!put.ok()) {
+    return absl::UnknownError(
+        absl::StrCat("UpsertContract: ", put.error_message()));
+  }
+  *members = CoveredMembers(count, seed, kCoveredContractId);
+  tpp::v1::ImportSummary summary;
+  grpc::Status imported = ImportMembers(stub, *members, &summary);
+  if (!imported.ok()) {
+    return absl::UnknownError(
+        absl::StrCat("ImportMembers: ", imported.error_message()));
+  }
+  if (summary.accepted() != count) {
+    return absl::UnknownError(absl::StrCat("ImportMembers accepted ",
+                                           summary.accepted(), " of ", count));
+  }
+  return absl::OkStatus();
 }
 
 tpp::v1::SubmitClaimRequest PharmacyClaim(const tpp::v1::MemberRecord& member,

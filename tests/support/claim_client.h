@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "grpcpp/grpcpp.h"
 #include "tests/support/rpc_details.h"
 #include "tpp/v1/claims.grpc.pb.h"
@@ -31,6 +32,16 @@ std::vector<tpp::v1::MemberRecord> CoveredMembers(
 grpc::Status PutPharmacyContract(tpp::v1::MemberService::Stub* stub,
                                  const std::string& contract_id,
                                  int64_t rate_bp, int64_t ceiling_cents);
+
+// The usual start of a claims test: puts kCoveredContractId (pharmacy at
+// 200 % of the base, `ceiling_cents` a year), then imports `count` members
+// covered by it today (CoveredMembers with `seed`) into `*members`. OK only
+// if the contract is stored and every member accepted.
+inline constexpr char kCoveredContractId[] = "GOLD";
+absl::Status ImportCoveredMembers(tpp::v1::MemberService::Stub* stub,
+                                  int64_t ceiling_cents, int count,
+                                  uint64_t seed,
+                                  std::vector<tpp::v1::MemberRecord>* members);
 
 // A one-line pharmacy claim for `member`, care date today.
 tpp::v1::SubmitClaimRequest PharmacyClaim(const tpp::v1::MemberRecord& member,
