@@ -280,7 +280,20 @@ TEST_F(FoundationTest, LogLinesAreJsonObjects) {
   // Provoke at least one failed call so there is more than the start line.
   CallGeneric(server_->Channel("provider/750100001", Port::kAdmin),
               "/tpp.v1.IsolationService/Isolate");
+  // And a failed TLS handshake, which gRPC core itself logs: in JSON too.
+  HealthCheckResponse response;
+  EXPECT_FALSE(CheckHealth(server_->ChannelWith(TestCerts::Get().NoClientCert(),
+                                                Port::kExternal),
+                           &response)
+                   .ok());
   std::string log = server_->Stderr();
+  // The server's side of the handshake logs on its own thread.
+  for (int i = 0; i < 100 && !absl::StrContains(log, "\"event\":\"grpc\"");
+       ++i) {
+    absl::SleepFor(absl::Milliseconds(50));
+    log = server_->Stderr();
+  }
+  EXPECT_TRUE(absl::StrContains(log, "\"event\":\"grpc\"")) << log;
   int lines = 0;
   for (absl::string_view line : absl::StrSplit(log, '\n', absl::SkipEmpty())) {
     ++lines;
