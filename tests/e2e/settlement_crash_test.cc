@@ -1,10 +1,12 @@
 // Crash consistency of a settlement run: an insurer's window of claims,
 // RunSettlement, SIGKILL a random moment later (tests/support/
 // crash_harness.h: seed printed, TPP_CRASH_SEED replays it), restart.
-// The ledger must verify at once (each chunk is one atomic batch), and
-// running the same settlement again must finish it with exactly the claims
-// of the window: total and count equal to the claims approved.
+// The ledger must verify at once (each chunk is one atomic batch), the
+// settlement is closed exactly when the run's audit record is on disk (one
+// batch), and running the same settlement again must finish it with exactly
+// the claims of the window: total and count equal to the claims approved.
 #include <atomic>
+#include <iostream>
 #include <string>
 #include <vector>
 
@@ -12,6 +14,11 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
+#include "services/common/date.h"
+#include "storage/audit_log_rocks.h"
+#include "storage/commit_queue.h"
+#include "storage/db.h"
+#include "storage/settlement_store_rocks.h"
 #include "tests/support/claim_client.h"
 #include "tests/support/crash_harness.h"
 #include "tests/support/member_client.h"
@@ -39,10 +46,45 @@ std::string Today() {
   return absl::FormatTime("%Y-%m-%d", absl::Now(), absl::UTCTimeZone());
 }
 
+// On the dead node's data directory: whether the settlement is closed, and
+// how many successful RunSettlement records name it.
+void ReadRunOutcome(const std::string& data_dir, const std::string& cutoff,
+                    bool* closed, int* recorded_runs) {
+  auto db = storage::Db::Open(data_dir, storage::Db::Options());
+  ASSERT_TRUE(db.ok()) << db.status();
+  storage::CommitQueue commits((*db)->raw(), storage::CommitQueue::Options());
+  auto log = storage::RocksAuditLog::Open(db->get(), &commits,
+                                          storage::RocksAuditLog::Options());
+  ASSERT_TRUE(log.ok()) << log.status();
+  storage::RocksSettlementStore store(db->get(), &commits);
+  const std::string id = SettlementId(kInsurerId, *Date::Parse(cutoff));
+  absl::StatusOr<Settlement> settlement = store.Get(id);
+  *closed = settlement.ok() && settlement->closed;
+  *recorded_runs = 0;
+  ASSERT_TRUE((*log)
+                  ->ScanCredential(
+                      "spiffe://tpp.local/operator/alice", absl::InfinitePast(),
+                      absl::InfiniteFuture(),
+                      [&](const AuditRecord& record) {
+                        if (record.event.method == "RunSettlement" &&
+                            record.event.object == id &&
+                            record.event.outcome == absl::StatusCode::kOk) {
+                          ++*recorded_runs;
+                        }
+                        return absl::OkStatus();
+                      })
+                  .ok());
+  commits.Stop();
+}
+
 TEST(SettlementCrashTest, KilledMidRunThenFinishedByTheSameRun) {
   // One pharmacy makes every claim: lift the per-credential rate limit.
   CrashHarness harness({"--rate_per_s=1000000", "--rate_burst=1000000"});
-  const int kill_after_ms = static_cast<int>(harness.Uniform(0, 149));
+  // Mostly mid-run; one seed in four late enough that the run has closed
+  // the settlement (its audit record must then be there too).
+  const bool late = harness.Uniform(0, 3) == 0;
+  const int kill_after_ms = static_cast<int>(late ? harness.Uniform(150, 1500)
+                                                  : harness.Uniform(0, 149));
   std::cout << "SIGKILL " << kill_after_ms << " ms into the settlement run\n";
   TppdProcess& server = harness.server();
   ASSERT_TRUE(server.Start().ok());
@@ -100,7 +142,19 @@ TEST(SettlementCrashTest, KilledMidRunThenFinishedByTheSameRun) {
     admin->RunSettlement(&ctx, request, &ignored);  // cut short by the kill
   }
 
-  ASSERT_TRUE(harness.RestartAfterKill().ok()) << server.Stderr();
+  bool closed = false;
+  int recorded_runs = -1;
+  ASSERT_TRUE(harness
+                  .RestartAfterKill(absl::Seconds(60),
+                                    [&] {
+                                      ReadRunOutcome(server.data_dir(), Today(),
+                                                     &closed, &recorded_runs);
+                                    })
+                  .ok())
+      << server.Stderr();
+  std::cout << "killed " << kill_after_ms << " ms into the run, settlement "
+            << (closed ? "closed" : "open") << " when killed" << std::endl;
+  EXPECT_EQ(recorded_runs, closed ? 1 : 0);
   auto admin = SettlementService::NewStub(
       server.Channel("operator/alice", TppdProcess::Port::kAdmin));
   // Whatever the kill left, every invariant holds at once: an open

@@ -86,12 +86,14 @@ void CrashHarness::KillAfter(absl::Duration delay) {
   });
 }
 
-absl::Status CrashHarness::RestartAfterKill(absl::Duration timeout) {
+absl::Status CrashHarness::RestartAfterKill(
+    absl::Duration timeout, const std::function<void()>& while_down) {
   if (!killed_.WaitForNotificationWithTimeout(timeout)) {
     return absl::DeadlineExceededError("the kill never came");
   }
   if (timer_.joinable()) timer_.join();
   server_.Kill();  // reaps it
+  if (while_down) while_down();
   absl::Status started = server_.Start();
   if (!started.ok()) return started;
   std::cout << acks() << " writes acknowledged before the kill" << std::endl;

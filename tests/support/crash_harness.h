@@ -18,6 +18,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <random>
 #include <string>
@@ -62,9 +63,12 @@ class CrashHarness {
   // SIGKILL `delay` from now, from a timer thread.
   void KillAfter(absl::Duration delay);
   bool killed() const { return killed_.HasBeenNotified(); }
-  // Waits (up to `timeout`) for the kill, reaps tppd, starts it again on
-  // the same data directory. Acknowledgements stay recorded.
-  absl::Status RestartAfterKill(absl::Duration timeout = absl::Seconds(60));
+  // Waits (up to `timeout`) for the kill, reaps tppd, runs `while_down`
+  // (when given: to read the dead node's data directory as it was left),
+  // then starts tppd again on the same data directory. Acknowledgements
+  // stay recorded.
+  absl::Status RestartAfterKill(absl::Duration timeout = absl::Seconds(60),
+                                const std::function<void()>& while_down = {});
 
   // --- acknowledged writes (any thread) ------------------------------------
   void AckClaim(const tpp::v1::Claim& claim);
