@@ -8,6 +8,7 @@
 #include "absl/time/clock.h"
 #include "services/common/log.h"
 #include "services/common/status_macros.h"
+#include "storage/audit_log_rocks.h"
 #include "storage/records.pb.h"
 
 namespace tpp::storage {
@@ -208,7 +209,8 @@ void RocksIsolationStore::AddEvents(const std::vector<ControlEvent>& events,
 }
 
 void RocksIsolationStore::Save(const IsolationState& state,
-                               std::vector<ControlEvent> events, Done done) {
+                               std::vector<ControlEvent> events,
+                               std::vector<AuditEvent> audit, Done done) {
   rocksdb::WriteBatch batch;
   absl::Status encoded = AddState(state, &batch);
   if (!encoded.ok()) {
@@ -216,13 +218,14 @@ void RocksIsolationStore::Save(const IsolationState& state,
     return;
   }
   AddEvents(events, &batch);
-  commits_->Commit(std::move(batch), std::move(done));
+  commits_->Commit(std::move(batch), AuditPayloadsOf(audit), std::move(done));
 }
 
-void RocksIsolationStore::Append(std::vector<ControlEvent> events, Done done) {
+void RocksIsolationStore::Append(std::vector<ControlEvent> events,
+                                 std::vector<AuditEvent> audit, Done done) {
   rocksdb::WriteBatch batch;
   AddEvents(events, &batch);
-  commits_->Commit(std::move(batch), std::move(done));
+  commits_->Commit(std::move(batch), AuditPayloadsOf(audit), std::move(done));
 }
 
 absl::StatusOr<std::vector<ControlEvent>> RocksIsolationStore::ReadLog(

@@ -33,8 +33,10 @@ class RocksIsolationStore final : public isolation::IsolationStore {
 
   absl::StatusOr<isolation::LoadedState> Load() override;
   void Save(const isolation::IsolationState& state,
-            std::vector<isolation::ControlEvent> events, Done done) override;
-  void Append(std::vector<isolation::ControlEvent> events, Done done) override;
+            std::vector<isolation::ControlEvent> events,
+            std::vector<AuditEvent> audit, Done done) override;
+  void Append(std::vector<isolation::ControlEvent> events,
+              std::vector<AuditEvent> audit, Done done) override;
 
   // The control log, oldest first, at most `limit` events (tests, tools).
   absl::StatusOr<std::vector<isolation::ControlEvent>> ReadLog(

@@ -31,7 +31,7 @@ class IsolationStoreTest : public RocksTest {
                     std::vector<ControlEvent> events) {
     absl::Notification done;
     absl::Status status;
-    store_->Save(state, std::move(events), [&](absl::Status s) {
+    store_->Save(state, std::move(events), {}, [&](absl::Status s) {
       status = s;
       done.Notify();
     });

@@ -69,6 +69,17 @@ void FinishAuditedUnlessRecorded(AuditTrail* trail,
   FinishAudited(trail, reactor, std::move(audit.event), status);
 }
 
+void FinishAuditedKeepingStatusUnlessRecorded(AuditTrail* trail,
+                                              grpc::ServerUnaryReactor* reactor,
+                                              const InBatchAudit& audit,
+                                              const absl::Status& status) {
+  if (audit.recorded) {
+    reactor->Finish(ToGrpcStatus(status));
+    return;
+  }
+  FinishAuditedKeepingStatus(trail, reactor, audit.event, status);
+}
+
 grpc::ServerUnaryReactor* FinishUnaryAudited(AuditTrail* trail,
                                              grpc::CallbackServerContext* ctx,
                                              AuditEvent event,

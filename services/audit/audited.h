@@ -60,6 +60,14 @@ void FinishAuditedKeepingStatus(AuditTrail* trail,
                                 grpc::ServerUnaryReactor* reactor,
                                 AuditEvent event, const absl::Status& status);
 
+// The same for an operator's call whose record its store may have written
+// in the call's own batch (InBatchAudit): finishes at once when
+// `audit.recorded`.
+void FinishAuditedKeepingStatusUnlessRecorded(AuditTrail* trail,
+                                              grpc::ServerUnaryReactor* reactor,
+                                              const InBatchAudit& audit,
+                                              const absl::Status& status);
+
 // A server-streaming call that ends before its first message (a bad
 // request, an unknown object): finishes once `event`, with `status` as its
 // outcome, is durable. `trail` may be null.

@@ -15,6 +15,14 @@
 namespace tpp {
 namespace {
 
+// The call's record goes into the switch's own write, unless there is no
+// audit trail (tests).
+template <class T>
+isolation::Audited<T> InBatchIf(AuditTrail* trail,
+                                const isolation::Audited<T>& audited) {
+  return trail != nullptr ? audited : nullptr;
+}
+
 // The audit object of a call on `scope`: its label when the scope is
 // well-formed (ids of organisations and credentials only), else nothing.
 std::string ScopeObject(const isolation::Scope& scope) {
@@ -71,14 +79,18 @@ grpc::ServerUnaryReactor* IsolationServiceImpl::Isolate(
     event.insurer_id = scope.id;
   }
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  switch_->Isolate(scope, request->reason(), request->seal(),
-                   caller->identity.spiffe_id,
-                   [this, reactor, response, event = std::move(event)](
-                       absl::StatusOr<isolation::StatePtr> state) mutable {
-                     if (state.ok()) Describe(**state, response);
-                     FinishAuditedKeepingStatus(
-                         trail_, reactor, std::move(event), state.status());
-                   });
+  auto audited =
+      std::make_shared<isolation::AuditedCall<isolation::StatePtr>>();
+  audited->audit.event = std::move(event);
+  switch_->Isolate(
+      scope, request->reason(), request->seal(), caller->identity.spiffe_id,
+      [this, reactor, response,
+       audited](absl::StatusOr<isolation::StatePtr> state) {
+        if (state.ok()) Describe(**state, response);
+        FinishAuditedKeepingStatusUnlessRecorded(
+            trail_, reactor, audited->audit, state.status());
+      },
+      InBatchIf(trail_, audited));
   return reactor;
 }
 
@@ -105,18 +117,23 @@ grpc::ServerUnaryReactor* IsolationServiceImpl::ProposeReopen(
   std::vector<std::string> allowlist(request->allowlist().begin(),
                                      request->allowlist().end());
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  auto audited =
+      std::make_shared<isolation::AuditedCall<isolation::Proposal>>();
+  audited->audit.event = std::move(event);
+  audited->describe = [](const absl::StatusOr<isolation::Proposal>& proposal,
+                         AuditEvent* e) {
+    if (proposal.ok()) absl::StrAppend(&e->object, " proposal ", proposal->id);
+  };
   switch_->Propose(
       scope, StateFromProto(request->target_state()), std::move(allowlist),
       request->reason(), caller->identity.spiffe_id,
-      [this, reactor, response, event = std::move(event)](
-          absl::StatusOr<isolation::Proposal> proposal) mutable {
-        if (proposal.ok()) {
-          ProposalToProto(*proposal, response);
-          absl::StrAppend(&event.object, " proposal ", proposal->id);
-        }
-        FinishAuditedKeepingStatus(trail_, reactor, std::move(event),
-                                   proposal.status());
-      });
+      [this, reactor, response,
+       audited](absl::StatusOr<isolation::Proposal> proposal) {
+        if (proposal.ok()) ProposalToProto(*proposal, response);
+        FinishAuditedKeepingStatusUnlessRecorded(
+            trail_, reactor, audited->audit, proposal.status());
+      },
+      InBatchIf(trail_, audited));
   return reactor;
 }
 
@@ -131,24 +148,28 @@ grpc::ServerUnaryReactor* IsolationServiceImpl::ApproveReopen(
   event.categories = kAuditPlatform;
   event.object = ProposalObject(request->proposal_id());
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  using Result =
-      std::pair<isolation::IsolationState::Approval, isolation::StatePtr>;
+  using Result = isolation::IsolationSwitch::ApproveResult;
+  auto audited = std::make_shared<isolation::AuditedCall<Result>>();
+  audited->audit.event = std::move(event);
+  audited->describe = [](const absl::StatusOr<Result>& result, AuditEvent* e) {
+    if (!result.ok()) return;
+    const isolation::Proposal& proposal = result->first.proposal;
+    e->object = absl::StrCat(isolation::ScopeLabel(proposal.scope),
+                             " proposal ", proposal.id,
+                             result->first.applied ? " applied" : " approved");
+  };
   switch_->Approve(
       request->proposal_id(), caller->identity.spiffe_id,
-      [this, reactor, response,
-       event = std::move(event)](absl::StatusOr<Result> result) mutable {
+      [this, reactor, response, audited](absl::StatusOr<Result> result) {
         if (result.ok()) {
-          const isolation::Proposal& proposal = result->first.proposal;
-          ProposalToProto(proposal, response->mutable_proposal());
+          ProposalToProto(result->first.proposal, response->mutable_proposal());
           response->set_applied(result->first.applied);
           Describe(*result->second, response->mutable_status());
-          event.object = absl::StrCat(
-              isolation::ScopeLabel(proposal.scope), " proposal ", proposal.id,
-              result->first.applied ? " applied" : " approved");
         }
-        FinishAuditedKeepingStatus(trail_, reactor, std::move(event),
-                                   result.status());
-      });
+        FinishAuditedKeepingStatusUnlessRecorded(
+            trail_, reactor, audited->audit, result.status());
+      },
+      InBatchIf(trail_, audited));
   return reactor;
 }
 
@@ -163,21 +184,27 @@ grpc::ServerUnaryReactor* IsolationServiceImpl::Unseal(
   AuditEvent event = AuditEventFor(*caller, method::kUnseal);
   event.categories = kAuditPlatform;
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  using Result = isolation::IsolationSwitch::UnsealResult;
+  auto audited = std::make_shared<isolation::AuditedCall<Result>>();
+  audited->audit.event = std::move(event);
+  audited->describe = [](const absl::StatusOr<Result>& r, AuditEvent* e) {
+    if (!r.ok()) return;
+    e->count = r->received;
+    e->object = r->unsealed ? "platform unsealed" : "share received";
+  };
   switch_->Unseal(
       request->share(), caller->identity.spiffe_id,
-      [this, reactor, response, event = std::move(event)](
-          absl::StatusOr<isolation::IsolationSwitch::UnsealResult> r) mutable {
+      [this, reactor, response, audited](absl::StatusOr<Result> r) {
         if (r.ok()) {
           response->set_shares_received(r->received);
           response->set_threshold(r->threshold);
           response->set_unsealed(r->unsealed);
           Describe(*r->state, response->mutable_status());
-          event.count = r->received;
-          event.object = r->unsealed ? "platform unsealed" : "share received";
         }
-        FinishAuditedKeepingStatus(trail_, reactor, std::move(event),
-                                   r.status());
-      });
+        FinishAuditedKeepingStatusUnlessRecorded(trail_, reactor,
+                                                 audited->audit, r.status());
+      },
+      InBatchIf(trail_, audited));
   return reactor;
 }
 

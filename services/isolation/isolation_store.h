@@ -13,6 +13,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "services/audit/audit_event.h"
 #include "services/isolation/isolation_state.h"
 
 namespace tpp::isolation {
@@ -40,11 +41,14 @@ class IsolationStore {
   virtual absl::StatusOr<LoadedState> Load() = 0;
 
   // Replaces the stored state and appends `events` to the control log, in
-  // one synced write.
+  // one synced write, with the audit records `audit` (the operator's call
+  // that made the change).
   virtual void Save(const IsolationState& state,
-                    std::vector<ControlEvent> events, Done done) = 0;
-  // Appends `events` alone (refusals, unseal shares), synced.
-  virtual void Append(std::vector<ControlEvent> events, Done done) = 0;
+                    std::vector<ControlEvent> events,
+                    std::vector<AuditEvent> audit, Done done) = 0;
+  // Appends `events` alone (refusals, unseal shares), synced, with `audit`.
+  virtual void Append(std::vector<ControlEvent> events,
+                      std::vector<AuditEvent> audit, Done done) = 0;
 };
 
 }  // namespace tpp::isolation

@@ -86,19 +86,20 @@ IsolationState IsolationSwitch::NextLocked(absl::Time now) {
   return next;
 }
 
-void IsolationSwitch::CommitLocked(StatePtr next,
-                                   std::vector<ControlEvent> events,
-                                   bool tightening,
-                                   std::function<void(absl::Status)> after) {
+void IsolationSwitch::CommitLocked(
+    StatePtr next, std::vector<ControlEvent> events,
+    std::vector<AuditEvent> audit, bool tightening,
+    std::function<void(absl::Status, bool wrote)> after) {
   if (next == nullptr) {
     if (events.empty()) {
-      after(absl::OkStatus());
+      after(absl::OkStatus(), /*wrote=*/false);
       return;
     }
-    store_->Append(std::move(events), [this, after](absl::Status s) {
-      if (!s.ok()) FailClosed(s);
-      after(s);
-    });
+    store_->Append(std::move(events), std::move(audit),
+                   [this, after](absl::Status s) {
+                     if (!s.ok()) FailClosed(s);
+                     after(s, s.ok());
+                   });
     return;
   }
   head_ = next;
@@ -106,18 +107,20 @@ void IsolationSwitch::CommitLocked(StatePtr next,
     Publish(next);
     if (hooks_.cancel_refused_streams) hooks_.cancel_refused_streams();
   }
-  store_->Save(*next, std::move(events), [this, next, after](absl::Status s) {
-    if (s.ok()) {
-      Publish(next);
-    } else {
-      FailClosed(s);
-    }
-    after(s);
-  });
+  store_->Save(*next, std::move(events), std::move(audit),
+               [this, next, after](absl::Status s) {
+                 if (s.ok()) {
+                   Publish(next);
+                 } else {
+                   FailClosed(s);
+                 }
+                 after(s, s.ok());
+               });
 }
 
 void IsolationSwitch::Isolate(const Scope& scope, std::string reason, bool seal,
-                              std::string actor, Done<StatePtr> done) {
+                              std::string actor, Done<StatePtr> done,
+                              Audited<StatePtr> audited) {
   absl::MutexLock lock(&mu_);
   const absl::Time now = Now();
   IsolationState next = NextLocked(now);
@@ -146,8 +149,11 @@ void IsolationSwitch::Isolate(const Scope& scope, std::string reason, bool seal,
   }
   Log(LogLevel::kWarning, "isolated",
       {{"scope", ScopeLabel(scope)}, {"by", actor}, {"seal", seal}});
-  CommitLocked(state, std::move(events), /*tightening=*/true,
-               [state, done](absl::Status s) {
+  CommitLocked(state, std::move(events),
+               AuditOf(audited, absl::StatusOr<StatePtr>(state)),
+               /*tightening=*/true,
+               [state, done, audited](absl::Status s, bool wrote) {
+                 if (audited != nullptr) audited->audit.recorded = wrote;
                  if (!s.ok()) {
                    done(s);
                  } else {
@@ -159,7 +165,7 @@ void IsolationSwitch::Isolate(const Scope& scope, std::string reason, bool seal,
 void IsolationSwitch::Propose(const Scope& scope, State target,
                               std::vector<std::string> allowlist,
                               std::string reason, std::string actor,
-                              Done<Proposal> done) {
+                              Done<Proposal> done, Audited<Proposal> audited) {
   absl::MutexLock lock(&mu_);
   const absl::Time now = Now();
   IsolationState next = NextLocked(now);
@@ -171,8 +177,10 @@ void IsolationSwitch::Propose(const Scope& scope, State target,
   if (next.generation() != head_->generation()) {
     changed = std::make_shared<const IsolationState>(std::move(next));
   }
-  CommitLocked(changed, std::move(events), /*tightening=*/false,
-               [proposal, done](absl::Status s) {
+  CommitLocked(changed, std::move(events), AuditOf(audited, proposal),
+               /*tightening=*/false,
+               [proposal, done, audited](absl::Status s, bool wrote) {
+                 if (audited != nullptr) audited->audit.recorded = wrote;
                  if (!s.ok()) {
                    done(s);
                  } else {
@@ -181,9 +189,9 @@ void IsolationSwitch::Propose(const Scope& scope, State target,
                });
 }
 
-void IsolationSwitch::Approve(
-    std::string proposal_id, std::string actor,
-    Done<std::pair<IsolationState::Approval, StatePtr>> done) {
+void IsolationSwitch::Approve(std::string proposal_id, std::string actor,
+                              Done<ApproveResult> done,
+                              Audited<ApproveResult> audited) {
   absl::MutexLock lock(&mu_);
   const absl::Time now = Now();
   IsolationState next = NextLocked(now);
@@ -201,20 +209,25 @@ void IsolationSwitch::Approve(
          {"by", actor}});
   }
   StatePtr answer = changed != nullptr ? changed : head_;
-  CommitLocked(changed, std::move(events), /*tightening=*/false,
-               [approval, answer, done](absl::Status s) {
+  const absl::StatusOr<ApproveResult> result =
+      approval.ok()
+          ? absl::StatusOr<ApproveResult>(std::make_pair(*approval, answer))
+          : absl::StatusOr<ApproveResult>(approval.status());
+  CommitLocked(changed, std::move(events), AuditOf(audited, result),
+               /*tightening=*/false,
+               [result, done, audited](absl::Status s, bool wrote) {
+                 if (audited != nullptr) audited->audit.recorded = wrote;
                  if (!s.ok()) {
                    done(s);
-                 } else if (!approval.ok()) {
-                   done(approval.status());
                  } else {
-                   done(std::make_pair(*approval, answer));
+                   done(result);
                  }
                });
 }
 
 void IsolationSwitch::Unseal(std::string share_line, std::string actor,
-                             Done<UnsealResult> done) {
+                             Done<UnsealResult> done,
+                             Audited<UnsealResult> audited) {
   absl::MutexLock lock(&mu_);
   const absl::Time now = Now();
   if (!head_->sealed() || !ring_->IsSealed()) {
@@ -257,14 +270,17 @@ void IsolationSwitch::Unseal(std::string share_line, std::string actor,
   }
   shares_received_.store(shares_.received());
   result.state = changed != nullptr ? changed : head_;
-  CommitLocked(changed, std::move(events), /*tightening=*/false,
-               [result, failure, done](absl::Status s) {
+  const absl::StatusOr<UnsealResult> outcome =
+      failure.ok() ? absl::StatusOr<UnsealResult>(result)
+                   : absl::StatusOr<UnsealResult>(failure);
+  CommitLocked(changed, std::move(events), AuditOf(audited, outcome),
+               /*tightening=*/false,
+               [outcome, done, audited](absl::Status s, bool wrote) {
+                 if (audited != nullptr) audited->audit.recorded = wrote;
                  if (!s.ok()) {
                    done(s);
-                 } else if (!failure.ok()) {
-                   done(failure);
                  } else {
-                   done(result);
+                   done(outcome);
                  }
                });
 }

@@ -36,6 +36,20 @@ namespace tpp::isolation {
 
 using StatePtr = std::shared_ptr<const IsolationState>;
 
+// The audit record of an operator's call, written in the same synced batch
+// as the state or control events the call writes (so that no crash leaves
+// a change without its record). `describe` (may be empty) completes the
+// event from the call's result before it is written; the switch sets the
+// outcome, and `audit.recorded` once the batch is durable. A call that
+// writes nothing leaves `recorded` false: its caller records it.
+template <class T>
+struct AuditedCall {
+  InBatchAudit audit;
+  std::function<void(const absl::StatusOr<T>&, AuditEvent*)> describe;
+};
+template <class T>
+using Audited = std::shared_ptr<AuditedCall<T>>;
+
 class IsolationSwitch {
  public:
   struct Hooks {
@@ -78,24 +92,42 @@ class IsolationSwitch {
   int quorum() const { return options_.quorum; }
   int unseal_shares_received() const { return shares_received_.load(); }
 
+  // `audited` (may be null): the call's audit record, written with the
+  // call's own write (AuditedCall). It lives at least until `done` runs.
+  using ApproveResult = std::pair<IsolationState::Approval, StatePtr>;
   void Isolate(const Scope& scope, std::string reason, bool seal,
-               std::string actor, Done<StatePtr> done);
+               std::string actor, Done<StatePtr> done,
+               Audited<StatePtr> audited = nullptr);
   void Propose(const Scope& scope, State target,
                std::vector<std::string> allowlist, std::string reason,
-               std::string actor, Done<Proposal> done);
+               std::string actor, Done<Proposal> done,
+               Audited<Proposal> audited = nullptr);
   void Approve(std::string proposal_id, std::string actor,
-               Done<std::pair<IsolationState::Approval, StatePtr>> done);
+               Done<ApproveResult> done,
+               Audited<ApproveResult> audited = nullptr);
   // `share_line` is a SecureBytes-worthy secret: it is never logged.
   void Unseal(std::string share_line, std::string actor,
-              Done<UnsealResult> done);
+              Done<UnsealResult> done, Audited<UnsealResult> audited = nullptr);
 
  private:
   absl::Time Now() const { return hooks_.now ? hooks_.now() : absl::Now(); }
-  // Makes `next` the head (when set) and writes it with `events`; `after`
-  // gets the write's status. With `tightening`, publishes first.
+  // Makes `next` the head (when set) and writes it with `events` and
+  // `audit`; `after` gets the write's status and whether anything was
+  // written. With `tightening`, publishes first.
   void CommitLocked(StatePtr next, std::vector<ControlEvent> events,
-                    bool tightening, std::function<void(absl::Status)> after)
+                    std::vector<AuditEvent> audit, bool tightening,
+                    std::function<void(absl::Status, bool wrote)> after)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The record of `audited`'s call with `result`, or none.
+  template <class T>
+  static std::vector<AuditEvent> AuditOf(const Audited<T>& audited,
+                                         const absl::StatusOr<T>& result) {
+    if (audited == nullptr) return {};
+    AuditEvent& event = audited->audit.event;
+    if (audited->describe) audited->describe(result, &event);
+    event.SetOutcome(result.status());
+    return {event};
+  }
   void Publish(StatePtr state);
   // A control write failed: the platform is isolated in memory from now on.
   void FailClosed(const absl::Status& why);

@@ -18,20 +18,24 @@ class FakeStore final : public IsolationStore {
  public:
   absl::StatusOr<LoadedState> Load() override { return LoadedState(); }
   void Save(const IsolationState& state, std::vector<ControlEvent> events,
-            Done done) override {
+            std::vector<AuditEvent> audit_events, Done done) override {
     if (fail) return done(absl::UnavailableError("disk"));
     saved = std::make_shared<IsolationState>(state);
     log.insert(log.end(), events.begin(), events.end());
+    audit.insert(audit.end(), audit_events.begin(), audit_events.end());
     done(absl::OkStatus());
   }
-  void Append(std::vector<ControlEvent> events, Done done) override {
+  void Append(std::vector<ControlEvent> events,
+              std::vector<AuditEvent> audit_events, Done done) override {
     if (fail) return done(absl::UnavailableError("disk"));
     log.insert(log.end(), events.begin(), events.end());
+    audit.insert(audit.end(), audit_events.begin(), audit_events.end());
     done(absl::OkStatus());
   }
   bool fail = false;
   std::shared_ptr<IsolationState> saved;
   std::vector<ControlEvent> log;
+  std::vector<AuditEvent> audit;  // written with the state and events
 };
 
 class IsolationSwitchTest : public ::testing::Test {
@@ -77,6 +81,60 @@ TEST_F(IsolationSwitchTest, IsolatePublishesCancelsAndPersists) {
   EXPECT_EQ(store_.saved->generation(), published_->generation());
   ASSERT_FALSE(store_.log.empty());
   EXPECT_EQ(store_.log.back().kind, "isolate");
+}
+
+// An operator's call hands its audit record to the write that carries its
+// change (one batch), completed from the result; a call that writes
+// nothing, or whose write fails, leaves it to the caller.
+TEST_F(IsolationSwitchTest, TheCallsRecordGoesWithItsWrite) {
+  auto audited = std::make_shared<AuditedCall<StatePtr>>();
+  audited->audit.event.method = "Isolate";
+  audited->describe = [](const absl::StatusOr<StatePtr>& state, AuditEvent* e) {
+    if (state.ok()) e->count = static_cast<int64_t>((*state)->generation());
+  };
+  absl::StatusOr<StatePtr> state = absl::UnknownError("not called");
+  switch_->Isolate(
+      Scope{}, "incident", false, kAlice,
+      [&](absl::StatusOr<StatePtr> s) { state = std::move(s); }, audited);
+  ASSERT_TRUE(state.ok()) << state.status();
+  EXPECT_TRUE(audited->audit.recorded);
+  ASSERT_EQ(store_.audit.size(), 1u);
+  EXPECT_EQ(store_.audit[0].method, "Isolate");
+  EXPECT_EQ(store_.audit[0].outcome, absl::StatusCode::kOk);
+  EXPECT_EQ(store_.audit[0].count,
+            static_cast<int64_t>((*state)->generation()));
+
+  // A refusal is written (the control log keeps it) with its record.
+  auto proposal = Wait<Proposal>([&](auto done) {
+    switch_->Propose(Scope{}, State::kReopening, {"750100001"}, "ok", kAlice,
+                     done);
+  });
+  ASSERT_TRUE(proposal.ok()) << proposal.status();
+  auto approve =
+      std::make_shared<AuditedCall<IsolationSwitch::ApproveResult>>();
+  absl::StatusOr<IsolationSwitch::ApproveResult> refused =
+      absl::UnknownError("not called");
+  switch_->Approve(
+      proposal->id, kAlice,
+      [&](absl::StatusOr<IsolationSwitch::ApproveResult> r) {
+        refused = std::move(r);
+      },
+      approve);
+  EXPECT_EQ(ReasonOf(refused.status()), "SELF_APPROVAL");
+  EXPECT_TRUE(approve->audit.recorded);
+  ASSERT_EQ(store_.audit.size(), 2u);
+  EXPECT_EQ(store_.audit[1].outcome, absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(store_.audit[1].reason, "SELF_APPROVAL");
+
+  // The write fails: nothing recorded with it.
+  store_.fail = true;
+  auto failed = std::make_shared<AuditedCall<StatePtr>>();
+  switch_->Isolate(
+      Scope{ScopeKind::kInsurer, "1"}, "incident", false, kAlice,
+      [&](absl::StatusOr<StatePtr> s) { state = std::move(s); }, failed);
+  EXPECT_FALSE(state.ok());
+  EXPECT_FALSE(failed->audit.recorded);
+  EXPECT_EQ(store_.audit.size(), 2u);
 }
 
 TEST_F(IsolationSwitchTest, RefusedApprovalIsLogged) {
