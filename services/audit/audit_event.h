@@ -59,8 +59,6 @@ struct AuditEvent {
   void SetOutcome(const absl::Status& status);
 };
 
-// Where audit events go. Done runs once the events are durable (or failed);
-// implementations must not block the caller.
 // An audit record that a store writes in the same synced batch as the
 // action it describes (DESIGN.md: no action without its record after a
 // crash), with outcome OK. `recorded` tells the caller whether that write
@@ -71,6 +69,8 @@ struct InBatchAudit {
   bool recorded = false;
 };
 
+// Where audit events go. Done runs once the events are durable (or failed);
+// implementations must not block the caller.
 class AuditSink {
  public:
   using Done = std::function<void(absl::Status)>;
