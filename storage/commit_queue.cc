@@ -15,9 +15,6 @@ namespace {
 // little-endian record count, then the records (RocksDB's WAL format). The
 // public API has no Append, so groups are built by concatenating records.
 constexpr size_t kBatchHeaderBytes = 12;
-// More than a sealer adds to a group besides its records' bodies and
-// credentials (sequence numbers, times, hashes, row keys, a checkpoint).
-constexpr size_t kSealerRowsBytesMax = 4096;
 
 uint32_t CountOf(const std::string& rep) {
   uint32_t count = 0;
@@ -187,11 +184,9 @@ void CommitQueue::WriteGroup(std::deque<Pending>* group) {
   } else {
     // Sized once, with room for the audit rows the sealer adds: a group of
     // import batches is megabytes, and regrowing it would copy them again.
-    size_t bytes = kSealerRowsBytesMax;
+    size_t bytes = kSealedGroupBytesMax;
     for (const Pending& pending : *group) bytes += pending.batch.GetDataSize();
-    for (const AuditPayload* record : records) {
-      bytes += record->body.size() + 2 * record->credential.size();
-    }
+    for (const AuditPayload* record : records) bytes += SealedBytesMax(*record);
     std::string rep;
     rep.reserve(bytes);
     rep.append(group->front().batch.Data());

@@ -20,6 +20,7 @@
 #define TPP_STORAGE_COMMIT_QUEUE_H_
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -40,6 +41,15 @@ struct AuditPayload {
   std::string credential;  // the caller's SPIFFE ID: the report's index
   std::string body;        // a serialized record without its chain fields
 };
+
+// At most what sealing adds to a batch for `record` (the record with its
+// chain fields, the credential's index row)...
+inline size_t SealedBytesMax(const AuditPayload& record) {
+  return record.body.size() + 2 * record.credential.size();
+}
+// ... and for a group besides its records (a signed checkpoint): for
+// sizing a batch once, before the sealer adds to it.
+inline constexpr size_t kSealedGroupBytesMax = 4096;
 
 // Chains audit records into the group being written. Called on the
 // committer thread only.

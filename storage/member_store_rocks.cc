@@ -25,9 +25,6 @@ namespace tpp::storage {
 namespace {
 
 constexpr size_t kMemberIdBytes = 16;
-// More than the audit chain adds to a batch besides its records' bodies and
-// credentials (sequence, time, hashes, row keys, a signed checkpoint).
-constexpr size_t kAuditRowsBytesMax = 4096;
 
 // The field names bound into each ciphertext's associated data.
 constexpr char kAdherentNumber[] = "adherent_number";
@@ -430,12 +427,10 @@ void RocksMemberStore::Commit(std::unique_ptr<MemberBatch> batch, Done done) {
   // The batch (and so its held indexes) lives until its write is durable.
   std::shared_ptr<Batch> owned(static_cast<Batch*>(batch.release()));
   std::vector<AuditPayload> audit = owned->TakeAudit();
-  // The chain's rows for each record: the record (body, chain fields), the
-  // credential's index row, now and then a checkpoint.
-  size_t audit_bytes = audit.empty() ? 0 : kAuditRowsBytesMax;
-  for (const AuditPayload& record : audit) {
-    audit_bytes += record.body.size() + 2 * record.credential.size();
-  }
+  // What the chain will add: counted in what the next batch reserves.
+  size_t audit_bytes = audit.empty() ? 0 : kSealedGroupBytesMax;
+  for (const AuditPayload& record : audit)
+    audit_bytes += SealedBytesMax(record);
   commits_->Commit(owned->TakeWrites(audit_bytes), std::move(audit),
                    [this, owned, done = std::move(done)](absl::Status s) {
                      if (s.ok() && owned->carries_blind_key()) {
