@@ -195,10 +195,10 @@ absl::Status RocksSettlementStore::Put(const Settlement& settlement,
   batch.Put(db_->cf(Cf::kSettlements),
             ToSlice(SettlementKey(settlement.settlement_id)),
             ToSlice(EncodeSettlement(settlement)));
-  if (audit == nullptr) return commits_->CommitAndWait(std::move(batch));
   absl::Status written = commits_->CommitAndWait(
-      std::move(batch), AuditPayloadsOf({audit->event}));
-  audit->recorded = written.ok();
+      std::move(batch), audit != nullptr ? AuditPayloadsOf({audit->event})
+                                         : std::vector<AuditPayload>());
+  if (audit != nullptr) audit->recorded = written.ok();
   return written;
 }
 

@@ -406,8 +406,8 @@ grpc::ServerUnaryReactor* SettlementServiceImpl::AcknowledgeStatement(
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   runs_->Run([this, reactor, request, response, caller = *caller,
               event = std::move(event)]() mutable {
-    // The line count (the record's count) is the statement's: known once
-    // the settlement is read, so the store sets it.
+    // The record's count (the statement's line count) is known once the
+    // settlement is read: the core sets it before the write.
     InBatchAudit audit{std::move(event)};
     absl::StatusOr<AckOutcome> outcome = core_->Acknowledge(
         caller.identity.id, caller.identity.spiffe_id, request->settlement_id(),
@@ -420,7 +420,6 @@ grpc::ServerUnaryReactor* SettlementServiceImpl::AcknowledgeStatement(
       response->set_expected_line_count(outcome->expected.line_count);
       response->set_expected_total_cents(outcome->expected.total_cents);
       response->set_expected_digest(outcome->expected.digest);
-      audit.event.count = outcome->expected.line_count;
     }
     FinishAuditedUnlessRecorded(trail_, reactor, std::move(audit),
                                 outcome.status());
