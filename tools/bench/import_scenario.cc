@@ -59,12 +59,14 @@ class ImportScenario final : public Scenario {
     // compete with tppd for this machine's two cores. Past
     // kPregeneratedMembersMax (memory) they are made as they are sent.
     const bool pregenerate = options.members <= kPregeneratedMembersMax;
+    auto next_record = [&generator] {
+      return MemberRecordFromCsv(generator.Next());
+    };
     std::vector<tpp::v1::MemberRecord> records;
     if (pregenerate) {
       records.reserve(static_cast<size_t>(options.members));
       for (int64_t i = 0; i < options.members; ++i) {
-        absl::StatusOr<tpp::v1::MemberRecord> record =
-            MemberRecordFromCsv(generator.Next());
+        absl::StatusOr<tpp::v1::MemberRecord> record = next_record();
         if (!record.ok()) return record.status();
         records.push_back(*std::move(record));
       }
@@ -78,19 +80,19 @@ class ImportScenario final : public Scenario {
     const auto start = Clock::now();
     auto writer = stub->ImportMembers(&ctx, &summary);
     int64_t sent = 0;
+    absl::StatusOr<tpp::v1::MemberRecord> generated;  // when not beforehand
     for (; sent < options.members && !StopRequested(); ++sent) {
+      const tpp::v1::MemberRecord* record = nullptr;
       if (pregenerate) {
-        if (!writer->Write(records[static_cast<size_t>(sent)],
-                           grpc::WriteOptions().set_buffer_hint())) {
-          break;
-        }
-        continue;
+        record = &records[static_cast<size_t>(sent)];
+      } else {
+        generated = next_record();
+        if (!generated.ok()) return generated.status();
+        record = &*generated;
       }
-      absl::StatusOr<tpp::v1::MemberRecord> record =
-          MemberRecordFromCsv(generator.Next());
-      if (!record.ok()) return record.status();
-      if (!writer->Write(*record, grpc::WriteOptions().set_buffer_hint()))
+      if (!writer->Write(*record, grpc::WriteOptions().set_buffer_hint())) {
         break;
+      }
     }
     writer->WritesDone();
     grpc::Status status = writer->Finish();
