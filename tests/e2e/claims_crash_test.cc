@@ -1,4 +1,4 @@
-// Crash consistency of claims (tests/support/crash_harness.h): 1,000 claims
+// Crash consistency of claims (tests/support/crash_harness.h): 3,000 claims
 // in flight from many connections, tppd killed with SIGKILL from the
 // callback of a random acknowledgement (seed printed, TPP_CRASH_SEED
 // replays it), restarted on the same data directory; every acknowledged
@@ -27,7 +27,9 @@ constexpr char kInsurer[] = "insurer/100000001";
 constexpr const char* kProviders[] = {"provider/750100001",
                                       "provider/750100002"};
 constexpr int kMembers = 100;
-constexpr int kClaims = 1000;
+// Far more than the kill point (at most 549 acknowledgements): a node that
+// answers in large commit groups must still have claims in flight then.
+constexpr int kClaims = 3000;
 constexpr int kConnections = 8;
 constexpr int64_t kCeilingCents = 2000;  // each member: ~6 claims' worth
 
