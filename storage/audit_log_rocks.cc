@@ -200,8 +200,7 @@ absl::StatusOr<std::unique_ptr<RocksAuditLog>> RocksAuditLog::Open(
     Db* db, CommitQueue* commits, const Options& options) {
   Head head;
   uint64_t checkpointed = 0;
-  std::unique_ptr<rocksdb::Iterator> it(
-      db->raw()->NewIterator(rocksdb::ReadOptions(), db->cf(Cf::kAudit)));
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(Cf::kAudit));
   // The last record: the greatest 'r' key.
   it->SeekForPrev(AuditRecordKey(~uint64_t{0}));
   if (it->Valid()) {
@@ -581,8 +580,7 @@ absl::Status RocksAuditLog::ScanCredential(const std::string& credential,
 absl::Status RocksAuditLog::ScanNewestAfter(absl::Time after,
                                             const RecordVisitor& visit) const {
   const int64_t after_us = absl::ToUnixMicros(after);
-  std::unique_ptr<rocksdb::Iterator> it(
-      db_->raw()->NewIterator(rocksdb::ReadOptions(), db_->cf(Cf::kAudit)));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(Cf::kAudit));
   StoredAuditRecord stored;
   AuditRecord record;
   for (it->SeekForPrev(AuditRecordKey(~uint64_t{0})); it->Valid(); it->Prev()) {

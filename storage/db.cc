@@ -10,6 +10,8 @@
 #include "rocksdb/env.h"
 #include "rocksdb/file_system.h"
 #include "rocksdb/filter_policy.h"
+#include "rocksdb/memtablerep.h"
+#include "rocksdb/slice_transform.h"
 #include "rocksdb/table.h"
 #include "services/common/cache_only_reads.h"
 #include "services/common/log.h"
@@ -50,6 +52,12 @@ class StderrRocksLogger : public rocksdb::Logger {
     Log(LogLevel::kWarning, "rocksdb", {{"message", line}});
   }
 };
+
+// Longer than any member family key (insurer id, 0x00, a 32-byte HMAC or a
+// member id): the whole key is the hash bucket's prefix.
+constexpr size_t kMemberKeyBytesMax = 128;
+// ~one bucket per row of a full 32 MiB memtable (2 MiB of bucket heads).
+constexpr size_t kMemberBuckets = size_t{1} << 18;
 
 }  // namespace
 
@@ -108,6 +116,9 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& dir,
   db_options.create_missing_column_families = true;
   db_options.paranoid_checks = true;
   db_options.max_background_jobs = 2;
+  // The member families' hash-bucketed memtables (below) take one writer at
+  // a time; the commit queue is the only writer anyway.
+  db_options.allow_concurrent_memtable_write = false;
   db_options.bytes_per_sync = 1 << 20;
   db_options.keep_log_file_num = 4;
   db_options.max_total_wal_size = uint64_t{256} << 20;
@@ -131,9 +142,19 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& dir,
   for (int i = 0; i < kCfCount; ++i) {
     rocksdb::ColumnFamilyOptions options_for_cf = cf_options;
     const Cf cf = static_cast<Cf>(i);
-    // Ciphertext and HMACs do not compress: don't spend CPU trying.
     if (cf == Cf::kMembers || cf == Cf::kMemberKeys || cf == Cf::kMemberIndex) {
+      // Ciphertext and HMACs do not compress: don't spend CPU trying.
       options_for_cf.compression = rocksdb::kNoCompression;
+      // Point look-ups only (an eligibility check is three: index, data key,
+      // record), on rows an import has just put in the memtable: a skip list
+      // of ~300,000 rows costs ~20 cache misses per Get. Hashing the whole
+      // key (every key is shorter than the cap) leads to a bucket of about
+      // one row instead. Iterating in key order then needs total_order_seek
+      // (Db::NewIterator; rare: key rotation, the sealing check).
+      options_for_cf.prefix_extractor.reset(
+          rocksdb::NewCappedPrefixTransform(kMemberKeyBytesMax));
+      options_for_cf.memtable_factory.reset(
+          rocksdb::NewHashSkipListRepFactory(kMemberBuckets));
     }
     // Imports look up every member's index entry before writing it, and
     // most are new: a memtable bloom filter answers those misses without
@@ -186,8 +207,10 @@ absl::StatusOr<std::string> Db::Get(Cf cf, absl::string_view key) const {
 absl::Status Db::Scan(Cf cf, absl::string_view prefix, absl::string_view start,
                       const RowVisitor& f) const {
   const absl::string_view from = start.empty() ? prefix : start;
+  rocksdb::ReadOptions options = ReadOptionsHere();
+  options.total_order_seek = true;
   std::unique_ptr<rocksdb::Iterator> it(
-      db_->NewIterator(ReadOptionsHere(), handles_[int(cf)]));
+      db_->NewIterator(options, handles_[int(cf)]));
   for (it->Seek(rocksdb::Slice(from.data(), from.size())); it->Valid();
        it->Next()) {
     const absl::string_view key(it->key().data(), it->key().size());
@@ -199,6 +222,13 @@ absl::Status Db::Scan(Cf cf, absl::string_view prefix, absl::string_view start,
   }
   if (it->status().IsIncomplete()) return WouldBlockError();
   return FromRocks(it->status(), "scanning");
+}
+
+std::unique_ptr<rocksdb::Iterator> Db::NewIterator(Cf cf) const {
+  rocksdb::ReadOptions options;
+  options.total_order_seek = true;
+  return std::unique_ptr<rocksdb::Iterator>(
+      db_->NewIterator(options, handles_[int(cf)]));
 }
 
 absl::Status Db::WriteSync(rocksdb::WriteBatch* batch) {

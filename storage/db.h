@@ -82,6 +82,10 @@ class Db {
                                                 absl::string_view value)>;
   absl::Status Scan(Cf cf, absl::string_view prefix, absl::string_view start,
                     const RowVisitor& f) const;
+  // An iterator over every row of `cf` in key order, Seek*/Next/Prev alike.
+  // Use it, not raw()->NewIterator: on the member families (hash-bucketed
+  // memtables, see Open) a plain iterator only sees the sought key.
+  std::unique_ptr<rocksdb::Iterator> NewIterator(Cf cf) const;
   // Writes one batch with sync; blocks the caller for the sync. For start-up
   // and tools: request paths go through CommitQueue.
   absl::Status WriteSync(rocksdb::WriteBatch* batch);

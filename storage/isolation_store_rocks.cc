@@ -119,8 +119,7 @@ RocksIsolationStore::RocksIsolationStore(Db* db, CommitQueue* commits)
 
 absl::StatusOr<bool> RocksIsolationStore::HoldsData() const {
   for (Cf cf : kDataFamilies) {
-    std::unique_ptr<rocksdb::Iterator> it(
-        db_->raw()->NewIterator(rocksdb::ReadOptions(), db_->cf(cf)));
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(cf));
     it->SeekToFirst();
     if (it->Valid()) return true;
     TPP_RETURN_IF_ERROR(FromRocks(it->status(), "scan"));
@@ -131,8 +130,7 @@ absl::StatusOr<bool> RocksIsolationStore::HoldsData() const {
 absl::StatusOr<LoadedState> RocksIsolationStore::Load() {
   // The next log sequence number follows the last stored one.
   {
-    std::unique_ptr<rocksdb::Iterator> it(
-        db_->raw()->NewIterator(rocksdb::ReadOptions(), db_->cf(Cf::kControl)));
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(Cf::kControl));
     it->SeekForPrev(std::string(kLogPrefix) + "\xff");
     TPP_RETURN_IF_ERROR(FromRocks(it->status(), "control log"));
     uint64_t last = 0;
@@ -231,8 +229,7 @@ void RocksIsolationStore::Append(std::vector<ControlEvent> events,
 absl::StatusOr<std::vector<ControlEvent>> RocksIsolationStore::ReadLog(
     size_t limit) const {
   std::vector<ControlEvent> out;
-  std::unique_ptr<rocksdb::Iterator> it(
-      db_->raw()->NewIterator(rocksdb::ReadOptions(), db_->cf(Cf::kControl)));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(Cf::kControl));
   for (it->Seek(kLogPrefix);
        it->Valid() && it->key().starts_with(kLogPrefix) && out.size() < limit;
        it->Next()) {

@@ -151,8 +151,7 @@ absl::StatusOr<uint64_t> KeyRotation::Pass() {
   TPP_ASSIGN_OR_RETURN(uint32_t primary, ring_->PrimaryVersion());
   uint64_t seen = 0;
   uint64_t old = 0;
-  std::unique_ptr<rocksdb::Iterator> it(db_->raw()->NewIterator(
-      rocksdb::ReadOptions(), db_->cf(Cf::kMemberKeys)));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(Cf::kMemberKeys));
   it->SeekToFirst();
   while (it->Valid() && !stopping_.load()) {
     std::vector<std::string> chunk;

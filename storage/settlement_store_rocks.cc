@@ -310,10 +310,7 @@ absl::StatusOr<Settlement> RocksSettlementStore::Run(
   // it shows has its claim (written in the same batch) visible here too;
   // remade once if a claim is still missing.
   std::unique_ptr<rocksdb::Iterator> claims_it;
-  auto fresh_claims_it = [&] {
-    claims_it.reset(
-        db_->raw()->NewIterator(rocksdb::ReadOptions(), db_->cf(Cf::kClaims)));
-  };
+  auto fresh_claims_it = [&] { claims_it = db_->NewIterator(Cf::kClaims); };
   auto read_claim =
       [&](absl::string_view claim_id) -> absl::StatusOr<absl::string_view> {
     if (claims_it == nullptr) fresh_claims_it();

@@ -98,8 +98,8 @@ TEST(KeyRotationTest, RotateDuringImportThenRestartOnTheNewKeyAlone) {
   {
     auto db = storage::Db::Open(server.data_dir(), storage::Db::Options());
     ASSERT_TRUE(db.ok());
-    std::unique_ptr<rocksdb::Iterator> it((*db)->raw()->NewIterator(
-        rocksdb::ReadOptions(), (*db)->cf(storage::Cf::kMemberKeys)));
+    std::unique_ptr<rocksdb::Iterator> it(
+        (*db)->NewIterator(storage::Cf::kMemberKeys));
     int rows = 0;
     for (it->SeekToFirst(); it->Valid(); it->Next(), ++rows) {
       auto version = crypto::EnvelopeKeyVersion(

@@ -270,8 +270,7 @@ std::unique_ptr<RawMembers> OpenRaw(const TppdProcess& server,
 std::vector<std::pair<std::string, std::string>> Rows(storage::Db* db,
                                                       storage::Cf cf) {
   std::vector<std::pair<std::string, std::string>> rows;
-  std::unique_ptr<rocksdb::Iterator> it(
-      db->raw()->NewIterator(rocksdb::ReadOptions(), db->cf(cf)));
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(cf));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     rows.emplace_back(it->key().ToString(), it->value().ToString());
   }
