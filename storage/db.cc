@@ -134,8 +134,16 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& dir,
   table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   table.cache_index_and_filter_blocks = true;
+  // Every read consults the newest (level-0) files first: keep their filter
+  // and index blocks held rather than looked up in the cache each time.
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
   rocksdb::ColumnFamilyOptions cf_options;
   cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  // Point look-ups find their row in a data block by hash, not by binary
+  // search (the member families, below).
+  rocksdb::BlockBasedTableOptions point_table = table;
+  point_table.data_block_index_type =
+      rocksdb::BlockBasedTableOptions::kDataBlockBinaryAndHash;
   cf_options.write_buffer_size = 32 << 20;
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
@@ -155,13 +163,13 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& dir,
           rocksdb::NewCappedPrefixTransform(kMemberKeyBytesMax));
       options_for_cf.memtable_factory.reset(
           rocksdb::NewHashSkipListRepFactory(kMemberBuckets));
+      // A miss costs the bucket's probe alone: no memtable bloom filter.
+      options_for_cf.table_factory.reset(
+          rocksdb::NewBlockBasedTableFactory(point_table));
     }
-    // Imports look up every member's index entry before writing it, and
-    // most are new: a memtable bloom filter answers those misses without
-    // walking the skip list. Eligibility reads a member's rows and usage:
-    // the ones already flushed, or never written, skip the walk the same way.
-    if (cf == Cf::kMemberIndex || cf == Cf::kMembers || cf == Cf::kMemberKeys ||
-        cf == Cf::kUsage) {
+    // Eligibility reads usage rows that are mostly never written: a memtable
+    // bloom filter answers those misses without walking the skip list.
+    if (cf == Cf::kUsage) {
       options_for_cf.memtable_whole_key_filtering = true;
       options_for_cf.memtable_prefix_bloom_size_ratio = 0.1;
     }
