@@ -165,9 +165,6 @@ void CommitQueue::WriteGroup(std::deque<Pending>* group) {
   if (failing_) TryResume();
   rocksdb::WriteOptions sync;
   sync.sync = true;
-  // A group holds runs of increasing keys (member rows, claim ids): let the
-  // memtable resume each insert where the previous one in the batch landed.
-  sync.memtable_insert_hint_per_batch = true;
   AuditSealer* const sealer = sealer_.load();
   std::vector<const AuditPayload*> records;
   if (sealer != nullptr) {

@@ -59,6 +59,26 @@ constexpr size_t kMemberKeyBytesMax = 128;
 // ~one bucket per row of a full 32 MiB memtable (2 MiB of bucket heads).
 constexpr size_t kMemberBuckets = size_t{1} << 18;
 
+// The audit family's rows by kind, for memtable insert hints: each kind
+// is written in key order ('r' and 'k' rows by sequence; 'c' rows, per
+// credential, by time: storage/audit_log_rocks.cc), so the memtable resumes
+// each insert where the kind's last one landed instead of searching the
+// skip list from its top. The 'c' prefix is the credential with its 0x00.
+class AuditRowKind : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "tpp.AuditRowKind"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    constexpr size_t kTimeAndSequence = 16;
+    if (key[0] == 'c' && key.size() > 1 + kTimeAndSequence) {
+      return rocksdb::Slice(key.data(), key.size() - kTimeAndSequence);
+    }
+    return rocksdb::Slice(key.data(), 1);
+  }
+  bool InDomain(const rocksdb::Slice& key) const override {
+    return !key.empty();
+  }
+};
+
 }  // namespace
 
 absl::string_view CfName(Cf cf) { return kCfNames[static_cast<int>(cf)]; }
@@ -172,6 +192,10 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& dir,
     if (cf == Cf::kUsage) {
       options_for_cf.memtable_whole_key_filtering = true;
       options_for_cf.memtable_prefix_bloom_size_ratio = 0.1;
+    }
+    if (cf == Cf::kAudit) {
+      options_for_cf.memtable_insert_with_hint_prefix_extractor =
+          std::make_shared<AuditRowKind>();
     }
     // Ceiling usage and ledger balances are written as deltas
     // (storage/int64_add.h).
