@@ -192,7 +192,9 @@ void RocksMemberStore::PutContract(
   rocksdb::WriteBatch batch;
   batch.Put(db_->cf(Cf::kContracts), key, stored.SerializeAsString());
   commits_->Commit(std::move(batch), AuditPayloadsOf(audit),
-                   [created, done = std::move(done)](absl::Status s) {
+                   [this, key = std::move(key), created,
+                    done = std::move(done)](absl::Status s) {
+                     ContractWritten(key);
                      if (!s.ok()) {
                        done(s);
                      } else {
@@ -201,10 +203,23 @@ void RocksMemberStore::PutContract(
                    });
 }
 
+void RocksMemberStore::ContractWritten(const std::string& key) {
+  absl::MutexLock lock(&contracts_mu_);
+  ++contracts_generation_;
+  contracts_.erase(key);
+}
+
 absl::StatusOr<Contract> RocksMemberStore::GetContract(
     absl::string_view insurer_id, absl::string_view contract_id) const {
-  absl::StatusOr<std::string> value =
-      db_->Get(Cf::kContracts, RowKey(insurer_id, contract_id));
+  std::string key = RowKey(insurer_id, contract_id);
+  uint64_t generation;
+  {
+    absl::ReaderMutexLock lock(&contracts_mu_);
+    auto it = contracts_.find(key);
+    if (it != contracts_.end()) return it->second;
+    generation = contracts_generation_;
+  }
+  absl::StatusOr<std::string> value = db_->Get(Cf::kContracts, key);
   if (absl::IsNotFound(value.status())) {
     return absl::NotFoundError("no such contract");
   }
@@ -222,6 +237,11 @@ absl::StatusOr<Contract> RocksMemberStore::GetContract(
     }
     contract.guarantees.push_back(
         {*category, g.rate_bp(), g.annual_ceiling_cents()});
+  }
+  absl::MutexLock lock(&contracts_mu_);
+  if (generation == contracts_generation_ &&
+      contracts_.size() < kContractsCachedMax) {
+    contracts_.emplace(std::move(key), contract);
   }
   return contract;
 }

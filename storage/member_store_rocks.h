@@ -159,6 +159,18 @@ class RocksMemberStore final : public MemberStore {
   absl::flat_hash_map<uint32_t, int> uncommitted_by_version_
       ABSL_GUARDED_BY(mu_);
   void CountBatch(uint32_t version, int delta);
+
+  // Contracts as read, by row key: every eligibility check and claim reads
+  // its member's contract, and contracts change seldom. A contract write
+  // drops its entry once durable (before its caller hears back) and moves
+  // the generation on, so that a read racing with the write does not cache
+  // what it read before.
+  static constexpr size_t kContractsCachedMax = 4096;
+  mutable absl::Mutex contracts_mu_;
+  mutable absl::flat_hash_map<std::string, Contract> contracts_
+      ABSL_GUARDED_BY(contracts_mu_);
+  mutable uint64_t contracts_generation_ ABSL_GUARDED_BY(contracts_mu_) = 0;
+  void ContractWritten(const std::string& key);
 };
 
 }  // namespace tpp::storage

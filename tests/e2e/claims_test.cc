@@ -84,6 +84,38 @@ TEST_F(ClaimsTest, EligibilityAnswersOnlyWhatTheProviderNeeds) {
   EXPECT_EQ(answer.reason(), tpp::v1::CATEGORY_NOT_COVERED);
 }
 
+TEST_F(ClaimsTest, AChangedContractAppliesFromTheNextCheck) {
+  std::vector<tpp::v1::MemberRecord> members = Members(1);
+  tpp::v1::CheckEligibilityResponse answer;
+  ASSERT_TRUE(
+      Check(eligibility_.get(), PharmacyCheck(members[0]), &answer).ok());
+  EXPECT_EQ(answer.rate_bp(), 20000);
+  EXPECT_EQ(answer.ceiling_remaining_cents(), 100000);
+  // The insurer lowers the rate and the ceiling: the next check says so.
+  ASSERT_TRUE(
+      PutPharmacyContract(insurer_.get(), kCoveredContractId, 15000, 40000)
+          .ok());
+  ASSERT_TRUE(
+      Check(eligibility_.get(), PharmacyCheck(members[0]), &answer).ok());
+  EXPECT_TRUE(answer.eligible());
+  EXPECT_EQ(answer.rate_bp(), 15000);
+  EXPECT_EQ(answer.ceiling_remaining_cents(), 40000);
+  // Pharmacy no longer covered at all: an optical-only contract.
+  tpp::v1::Contract optical;
+  optical.set_contract_id(kCoveredContractId);
+  tpp::v1::Guarantee* guarantee = optical.add_guarantees();
+  guarantee->set_category(tpp::v1::OPTICAL);
+  guarantee->set_rate_bp(10000);
+  tpp::v1::UpsertContractResponse upserted;
+  grpc::ClientContext ctx;
+  ASSERT_TRUE(insurer_->UpsertContract(&ctx, optical, &upserted).ok());
+  EXPECT_FALSE(upserted.created());
+  ASSERT_TRUE(
+      Check(eligibility_.get(), PharmacyCheck(members[0]), &answer).ok());
+  EXPECT_FALSE(answer.eligible());
+  EXPECT_EQ(answer.reason(), tpp::v1::CATEGORY_NOT_COVERED);
+}
+
 TEST_F(ClaimsTest, EligibilityAfterARestartReadsTheDiskOffTheReactor) {
   // After a restart the members are in table files and the block cache is
   // empty: checks are first tried from memory on gRPC's thread, and those
