@@ -12,14 +12,12 @@
 #include "absl/synchronization/notification.h"
 #include "services/common/log.h"
 #include "services/common/status_macros.h"
+#include "storage/audit_keys.h"
 #include "storage/records.pb.h"
 
 namespace tpp::storage {
 namespace {
 
-constexpr char kRecordPrefix = 'r';
-constexpr char kCredentialPrefix = 'c';
-constexpr char kCheckpointPrefix = 'k';
 // Records fetched per MultiGet by a credential scan.
 constexpr size_t kScanChunk = 1024;
 
@@ -83,13 +81,13 @@ absl::Status DataLoss(absl::string_view what) {
 }  // namespace
 
 std::string AuditRecordKey(uint64_t sequence) {
-  std::string key(1, kRecordPrefix);
+  std::string key(1, kAuditRecordPrefix);
   AppendBigEndian64(sequence, &key);
   return key;
 }
 
 std::string AuditCheckpointKey(uint64_t sequence) {
-  std::string key(1, kCheckpointPrefix);
+  std::string key(1, kAuditCheckpointPrefix);
   AppendBigEndian64(sequence, &key);
   return key;
 }
@@ -97,8 +95,8 @@ std::string AuditCheckpointKey(uint64_t sequence) {
 std::string AuditCredentialKey(absl::string_view credential, int64_t time_us,
                                uint64_t sequence) {
   std::string key;
-  key.reserve(1 + credential.size() + 1 + 16);
-  key.push_back(kCredentialPrefix);
+  key.reserve(1 + credential.size() + 1 + kAuditCredentialSuffixBytes);
+  key.push_back(kAuditCredentialPrefix);
   key.append(credential.data(), credential.size());
   key.push_back('\0');
   AppendBigEndian64(static_cast<uint64_t>(std::max<int64_t>(time_us, 0)), &key);
@@ -205,7 +203,7 @@ absl::StatusOr<std::unique_ptr<RocksAuditLog>> RocksAuditLog::Open(
   it->SeekForPrev(AuditRecordKey(~uint64_t{0}));
   if (it->Valid()) {
     const absl::string_view key(it->key().data(), it->key().size());
-    if (const uint64_t sequence = SequenceOfKey(key, kRecordPrefix);
+    if (const uint64_t sequence = SequenceOfKey(key, kAuditRecordPrefix);
         sequence != 0) {
       StoredAuditRecord stored;
       const absl::string_view value(it->value().data(), it->value().size());
@@ -221,7 +219,7 @@ absl::StatusOr<std::unique_ptr<RocksAuditLog>> RocksAuditLog::Open(
   it->SeekForPrev(AuditCheckpointKey(~uint64_t{0}));
   if (it->Valid()) {
     const absl::string_view key(it->key().data(), it->key().size());
-    checkpointed = SequenceOfKey(key, kCheckpointPrefix);
+    checkpointed = SequenceOfKey(key, kAuditCheckpointPrefix);
   }
   if (!it->status().ok()) return FromRocks(it->status(), "reading the audit");
   if (checkpointed > head.sequence) {
@@ -379,9 +377,10 @@ absl::StatusOr<ChainVerification> RocksAuditLog::Verify(uint64_t from,
   absl::flat_hash_map<uint64_t, AuditCheckpoint> checkpoints;
   uint64_t last_checkpoint = 0;
   TPP_RETURN_IF_ERROR(db_->Scan(
-      Cf::kAudit, std::string(1, kCheckpointPrefix), AuditCheckpointKey(from),
+      Cf::kAudit, std::string(1, kAuditCheckpointPrefix),
+      AuditCheckpointKey(from),
       [&](absl::string_view key, absl::string_view value) -> absl::Status {
-        const uint64_t sequence = SequenceOfKey(key, kCheckpointPrefix);
+        const uint64_t sequence = SequenceOfKey(key, kAuditCheckpointPrefix);
         StoredAuditCheckpoint stored;
         if (sequence == 0 ||
             !stored.ParseFromArray(value.data(),
@@ -442,9 +441,9 @@ absl::StatusOr<ChainVerification> RocksAuditLog::Verify(uint64_t from,
     return absl::CancelledError();
   };
   absl::Status scanned = db_->Scan(
-      Cf::kAudit, std::string(1, kRecordPrefix), AuditRecordKey(from),
+      Cf::kAudit, std::string(1, kAuditRecordPrefix), AuditRecordKey(from),
       [&](absl::string_view key, absl::string_view value) -> absl::Status {
-        const uint64_t sequence = SequenceOfKey(key, kRecordPrefix);
+        const uint64_t sequence = SequenceOfKey(key, kAuditRecordPrefix);
         if (sequence > to) return absl::CancelledError();
         StoredAuditRecord stored;
         const bool decodes =
@@ -514,7 +513,7 @@ absl::StatusOr<ChainVerification> RocksAuditLog::Verify(uint64_t from,
 absl::Status RocksAuditLog::ScanCredential(const std::string& credential,
                                            absl::Time from, absl::Time to,
                                            const RecordVisitor& visit) const {
-  std::string prefix(1, kCredentialPrefix);
+  std::string prefix(1, kAuditCredentialPrefix);
   prefix += credential;
   prefix.push_back('\0');
   const int64_t to_us = absl::ToUnixMicros(to);
@@ -564,7 +563,7 @@ absl::Status RocksAuditLog::ScanCredential(const std::string& credential,
       Cf::kAudit, prefix,
       AuditCredentialKey(credential, absl::ToUnixMicros(from), 0),
       [&](absl::string_view key, absl::string_view) -> absl::Status {
-        if (key.size() != prefix.size() + 16) {
+        if (key.size() != prefix.size() + kAuditCredentialSuffixBytes) {
           return DataLoss("a credential index key is malformed");
         }
         const int64_t time_us =
@@ -585,7 +584,7 @@ absl::Status RocksAuditLog::ScanNewestAfter(absl::Time after,
   AuditRecord record;
   for (it->SeekForPrev(AuditRecordKey(~uint64_t{0})); it->Valid(); it->Prev()) {
     const absl::string_view key(it->key().data(), it->key().size());
-    const uint64_t sequence = SequenceOfKey(key, kRecordPrefix);
+    const uint64_t sequence = SequenceOfKey(key, kAuditRecordPrefix);
     if (sequence == 0) break;  // past the first record
     if (!stored.ParseFromArray(it->value().data(),
                                static_cast<int>(it->value().size())) ||
@@ -606,11 +605,12 @@ absl::StatusOr<std::vector<AuditCheckpoint>> RocksAuditLog::Checkpoints(
     uint64_t from, size_t max) const {
   std::vector<AuditCheckpoint> checkpoints;
   TPP_RETURN_IF_ERROR(db_->Scan(
-      Cf::kAudit, std::string(1, kCheckpointPrefix), AuditCheckpointKey(from),
+      Cf::kAudit, std::string(1, kAuditCheckpointPrefix),
+      AuditCheckpointKey(from),
       [&](absl::string_view key, absl::string_view value) -> absl::Status {
         if (checkpoints.size() >= max) return absl::CancelledError();
         StoredAuditCheckpoint stored;
-        if (SequenceOfKey(key, kCheckpointPrefix) == 0 ||
+        if (SequenceOfKey(key, kAuditCheckpointPrefix) == 0 ||
             !stored.ParseFromArray(value.data(),
                                    static_cast<int>(value.size()))) {
           return DataLoss("a checkpoint does not decode");

@@ -14,6 +14,7 @@
 #include "rocksdb/table.h"
 #include "services/common/cache_only_reads.h"
 #include "services/common/log.h"
+#include "storage/audit_keys.h"
 #include "storage/fault_fs.h"
 #include "storage/int64_add.h"
 
@@ -53,17 +54,18 @@ class StderrRocksLogger : public rocksdb::Logger {
 };
 
 // The audit family's rows by kind, for memtable insert hints: each kind
-// is written in key order ('r' and 'k' rows by sequence; 'c' rows, per
-// credential, by time: storage/audit_log_rocks.cc), so the memtable resumes
-// each insert where the kind's last one landed instead of searching the
-// skip list from its top. The 'c' prefix is the credential with its 0x00.
+// is written in key order (records and checkpoints by sequence, each
+// credential's index rows by time: storage/audit_keys.h), so the memtable
+// resumes each insert where the kind's last one landed instead of searching
+// the skip list from its top. An index row's kind is its credential.
 class AuditRowKind : public rocksdb::SliceTransform {
  public:
   const char* Name() const override { return "tpp.AuditRowKind"; }
   rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
-    constexpr size_t kTimeAndSequence = 16;
-    if (key[0] == 'c' && key.size() > 1 + kTimeAndSequence) {
-      return rocksdb::Slice(key.data(), key.size() - kTimeAndSequence);
+    if (key[0] == kAuditCredentialPrefix &&
+        key.size() > 1 + kAuditCredentialSuffixBytes) {
+      return rocksdb::Slice(key.data(),
+                            key.size() - kAuditCredentialSuffixBytes);
     }
     return rocksdb::Slice(key.data(), 1);
   }
