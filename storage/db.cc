@@ -231,10 +231,8 @@ absl::StatusOr<std::string> Db::Get(Cf cf, absl::string_view key) const {
 absl::Status Db::Scan(Cf cf, absl::string_view prefix, absl::string_view start,
                       const RowVisitor& f) const {
   const absl::string_view from = start.empty() ? prefix : start;
-  rocksdb::ReadOptions options = ReadOptionsHere();
-  options.total_order_seek = true;
   std::unique_ptr<rocksdb::Iterator> it(
-      db_->NewIterator(options, handles_[int(cf)]));
+      db_->NewIterator(ReadOptionsHere(), handles_[int(cf)]));
   for (it->Seek(rocksdb::Slice(from.data(), from.size())); it->Valid();
        it->Next()) {
     const absl::string_view key(it->key().data(), it->key().size());
@@ -249,10 +247,8 @@ absl::Status Db::Scan(Cf cf, absl::string_view prefix, absl::string_view start,
 }
 
 std::unique_ptr<rocksdb::Iterator> Db::NewIterator(Cf cf) const {
-  rocksdb::ReadOptions options;
-  options.total_order_seek = true;
   return std::unique_ptr<rocksdb::Iterator>(
-      db_->NewIterator(options, handles_[int(cf)]));
+      db_->NewIterator(rocksdb::ReadOptions(), handles_[int(cf)]));
 }
 
 absl::Status Db::WriteSync(rocksdb::WriteBatch* batch) {

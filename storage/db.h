@@ -82,8 +82,8 @@ class Db {
                                                 absl::string_view value)>;
   absl::Status Scan(Cf cf, absl::string_view prefix, absl::string_view start,
                     const RowVisitor& f) const;
-  // An iterator over every row of `cf` in key order (total_order_seek:
-  // whatever prefix options a family gets, a scan sees every row).
+  // An iterator over every row of `cf`, in key order (reads may block on
+  // the disk).
   std::unique_ptr<rocksdb::Iterator> NewIterator(Cf cf) const;
   // Writes one batch with sync; blocks the caller for the sync. For start-up
   // and tools: request paths go through CommitQueue.
