@@ -8,6 +8,7 @@
 
 #include <array>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -90,6 +91,12 @@ class Db {
   absl::Status WriteSync(rocksdb::WriteBatch* batch);
   // Flushes memtables and syncs the WAL: used at shutdown.
   absl::Status Flush();
+  // Starts flushing the memtable of each of `families` that holds at least
+  // `min_rows` rows, and returns without waiting for the flushes. Skips a
+  // family whose earlier memtables are still waiting for their flush if one
+  // more would stop every write until they are done. May wait for the write in
+  // progress and create a WAL file: not for reactors.
+  void FlushLarge(std::initializer_list<Cf> families, uint64_t min_rows);
 
  private:
   Db() = default;

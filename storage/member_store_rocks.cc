@@ -461,6 +461,11 @@ void RocksMemberStore::Commit(std::unique_ptr<MemberBatch> batch, Done done) {
                    });
 }
 
+void RocksMemberStore::ImportEnded() {
+  db_->FlushLarge({Cf::kMemberIndex, Cf::kMemberKeys, Cf::kMembers},
+                  kImportFlushRowsMin);
+}
+
 absl::StatusOr<crypto::SecureBytes> RocksMemberStore::OpenRecord(
     absl::string_view insurer_id, absl::string_view member_id, Lookup lookup,
     StoredMember* stored) const {

@@ -64,6 +64,10 @@ class MemberStore {
       const std::string& insurer_id, std::vector<AuditEvent> audit) = 0;
   // Writes every staged member in one synced batch.
   virtual void Commit(std::unique_ptr<MemberBatch> batch, Done done) = 0;
+  // An import stream has ended: the store may reorganise what it wrote for
+  // the look-ups to come. May block (on a flush starting): not for
+  // reactors.
+  virtual void ImportEnded() {}
 
   // The member, decrypted. NOT_FOUND when unknown (or erased); DATA_LOSS
   // when a stored ciphertext does not decrypt (tampering); FAILED_PRECONDITION

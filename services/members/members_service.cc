@@ -37,7 +37,7 @@ class ImportReactor final
     : public grpc::ServerReadReactor<tpp::v1::MemberRecord> {
  public:
   ImportReactor(grpc::CallbackServerContext* ctx, const Caller& caller,
-                MemberStore* store, Executor* executor,
+                MemberStore* store, Executor* executor, Executor* blocking,
                 tpp::v1::ImportSummary* summary,
                 StreamRegistry::Registration registration, AuditTrail* trail,
                 AuditEvent event)
@@ -48,6 +48,7 @@ class ImportReactor final
         deadline_(ctx, caller.deadline),
         store_(store),
         executor_(executor),
+        blocking_(blocking),
         insurer_id_(caller.identity.id),
         summary_(summary),
         batch_(store_->NewBatch(insurer_id_, {event_})) {
@@ -256,6 +257,7 @@ class ImportReactor final
   // is recorded by the import batch itself, with its own write: this record
   // lists none.
   void Conclude(const grpc::Status& status) {
+    blocking_->Run([store = store_] { store->ImportEnded(); });
     if (trail_ == nullptr) {
       Finish(status);
       return;
@@ -289,6 +291,7 @@ class ImportReactor final
   CallDeadline deadline_;
   MemberStore* const store_;
   Executor* const executor_;
+  Executor* const blocking_;  // runs the store's ImportEnded
   const std::string insurer_id_;
   tpp::v1::ImportSummary* const summary_;
   tpp::v1::MemberRecord record_;  // the read in progress
@@ -380,7 +383,7 @@ MemberServiceImpl::ImportMembers(grpc::CallbackServerContext* ctx,
     }
     registration = *std::move(registered);
   }
-  return new ImportReactor(ctx, *caller, store_, executor_, response,
+  return new ImportReactor(ctx, *caller, store_, executor_, blocking_, response,
                            std::move(registration), trail_, std::move(event));
 }
 

@@ -22,16 +22,18 @@ inline constexpr int kImportErrorsMax = 1000;
 
 class MemberServiceImpl final : public tpp::v1::MemberService::CallbackService {
  public:
-  // `guard`, `store`, `executor`, `streams` and `trail` outlive the
-  // service; import streams register with `streams` (null: none) so that
-  // isolating their insurer cancels them. Every call is audited through
-  // `trail` (null: not audited, for tests).
+  // `guard`, `store`, `executor`, `blocking`, `streams` and `trail`
+  // outlive the service; `blocking` runs the store's work at the end of an
+  // import (MemberStore::ImportEnded). Import streams register with
+  // `streams` (null: none) so that isolating their insurer cancels them.
+  // Every call is audited through `trail` (null: not audited, for tests).
   MemberServiceImpl(const CallGuard& guard, MemberStore* store,
-                    Executor* executor, StreamRegistry* streams,
-                    AuditTrail* trail)
+                    Executor* executor, Executor* blocking,
+                    StreamRegistry* streams, AuditTrail* trail)
       : guard_(guard),
         store_(store),
         executor_(executor),
+        blocking_(blocking),
         streams_(streams),
         trail_(trail) {}
 
@@ -53,6 +55,7 @@ class MemberServiceImpl final : public tpp::v1::MemberService::CallbackService {
   const CallGuard& guard_;
   MemberStore* const store_;
   Executor* const executor_;
+  Executor* const blocking_;
   StreamRegistry* const streams_;
   AuditTrail* const trail_;
 };

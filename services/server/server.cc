@@ -123,15 +123,15 @@ class NoPluginsOption final : public grpc::ServerBuilderOption {
 struct ListenerServices {
   ListenerServices(const CallGuard& guard, MemberStore* members_store,
                    ClaimsCore* claims_core, SettlementCore* settlement_core,
-                   SettlementStore* settlement_store, Executor* runs,
+                   SettlementStore* settlement_store, Executor* blocking,
                    storage::KeyRotation* rotation, const crypto::KeyRing* ring,
                    Executor* executor, isolation::IsolationSwitch* isolation,
                    StreamRegistry* streams, const AuditLog* audit_log,
                    AuditTrail* trail)
       : eligibility(guard, members_store, claims_core, executor, trail),
         claims(guard, claims_core, executor, SystemClock(), streams, trail),
-        members(guard, members_store, executor, streams, trail),
-        settlement(guard, settlement_core, settlement_store, executor, runs,
+        members(guard, members_store, executor, blocking, streams, trail),
+        settlement(guard, settlement_core, settlement_store, executor, blocking,
                    SystemClock(), streams, trail),
         isolation(guard, isolation, trail),
         audit(guard, audit_log, trail, executor),
@@ -183,7 +183,9 @@ struct Server::State {
   // Declared after the stores they work on, so they are joined before
   // those go.
   std::unique_ptr<Executor> workers;
-  std::unique_ptr<Executor> settlement_runs;  // blocking work, one at a time
+  // Blocking work, one task at a time: settlement runs, the flush after an
+  // import.
+  std::unique_ptr<Executor> blocking;
   std::unique_ptr<RateLimiter> limiter;
   std::unique_ptr<CallGuard> external_guard;
   std::unique_ptr<CallGuard> admin_guard;
@@ -418,17 +420,17 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
       guard_options, Listener::kAdmin, &state->counters, state->limiter.get(),
       nullptr);
   state->workers = std::make_unique<Executor>(kWorkerThreads);
-  state->settlement_runs = std::make_unique<Executor>(1);
+  state->blocking = std::make_unique<Executor>(1);
   state->external_services = std::make_unique<ListenerServices>(
       *state->external_guard, state->members.get(), state->claims.get(),
       state->settlements.get(), state->settlement_store.get(),
-      state->settlement_runs.get(), state->rotation.get(), &state->keys,
+      state->blocking.get(), state->rotation.get(), &state->keys,
       state->workers.get(), state->isolation.get(), state->streams.get(),
       state->audit_log.get(), state->audit_trail.get());
   state->admin_services = std::make_unique<ListenerServices>(
       *state->admin_guard, state->members.get(), state->claims.get(),
       state->settlements.get(), state->settlement_store.get(),
-      state->settlement_runs.get(), state->rotation.get(), &state->keys,
+      state->blocking.get(), state->rotation.get(), &state->keys,
       state->workers.get(), state->isolation.get(), state->streams.get(),
       state->audit_log.get(), state->audit_trail.get());
 

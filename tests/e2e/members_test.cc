@@ -500,8 +500,26 @@ TEST_F(MembersTest, NoPlaintextOnDiskOrInLogsAfter10000Members) {
   tpp::v1::ImportSummary summary;
   ASSERT_TRUE(ImportMembers(a_.get(), records, &summary).ok());
   ASSERT_EQ(summary.accepted(), 10000);
+  // An import this large is flushed to table files when it ends
+  // (MemberStore::ImportEnded): members are then read from those, and the
+  // scan below covers them.
+  auto table_files = [&] {
+    int n = 0;
+    for (const auto& entry :
+         std::filesystem::directory_iterator(server_->data_dir())) {
+      n += entry.path().extension() == ".sst";
+    }
+    return n;
+  };
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  while (table_files() < 3 && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  EXPECT_GE(table_files(), 3) << "the member families were not flushed";
   tpp::v1::MemberRecord got;
   ASSERT_TRUE(GetMember(a_.get(), records[1234], &got).ok());
+  EXPECT_EQ(got.nir(), records[1234].nir());
+  EXPECT_EQ(got.last_name(), records[1234].last_name());
   ASSERT_EQ(server_->Stop(), 0);
 
   std::set<std::string> needles;
