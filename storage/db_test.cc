@@ -1,33 +1,20 @@
 #include "storage/db.h"
 
-#include <filesystem>
 #include <string>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "rocksdb/write_batch.h"
+#include "storage/rocks_test_fixture.h"
 
 namespace tpp::storage {
 namespace {
 
-class DbTest : public ::testing::Test {
+// The fixture's commit queue stays idle: these tests write to the database
+// directly.
+class DbTest : public RocksTest {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           absl::StrCat(
-               "tpp-db-", ::getpid(), "-",
-               ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    auto db = Db::Open(dir_.string(), Db::Options());
-    ASSERT_TRUE(db.ok()) << db.status();
-    db_ = std::move(*db);
-  }
-  void TearDown() override {
-    db_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-
   // `rows` rows of `value_bytes` each into `cf`, keys prefixed `prefix`.
   void Fill(Cf cf, const std::string& prefix, int rows, size_t value_bytes) {
     rocksdb::WriteBatch batch;
@@ -58,9 +45,6 @@ class DbTest : public ::testing::Test {
   uint64_t Pending(Cf cf) {
     return Property(cf, "rocksdb.num-immutable-mem-table");
   }
-
-  std::filesystem::path dir_;
-  std::unique_ptr<Db> db_;
 };
 
 TEST_F(DbTest, FlushLargeFlushesOnlyTheFamiliesPastTheThreshold) {
