@@ -29,12 +29,13 @@ const char* RotationStateName(RotationStatus::State state) {
 KeyRotation::KeyRotation(Db* db, CommitQueue* commits, crypto::KeyRing* ring,
                          std::string key_file,
                          std::vector<crypto::MasterKey> keys,
-                         PendingOutside pending_outside)
+                         PendingOutside pending_outside, Rewritten rewritten)
     : db_(db),
       commits_(commits),
       ring_(ring),
       key_file_(std::move(key_file)),
       pending_outside_(std::move(pending_outside)),
+      rewritten_(std::move(rewritten)),
       keys_(std::move(keys)) {}
 
 KeyRotation::~KeyRotation() { Stop(); }
@@ -192,6 +193,7 @@ absl::StatusOr<uint64_t> KeyRotation::Pass() {
           return absl::OkStatus();
         },
         [&](absl::Status s) {
+          if (rewritten_) rewritten_();
           result = std::move(s);
           written.Notify();
         });

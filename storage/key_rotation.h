@@ -51,11 +51,15 @@ class KeyRotation {
   // UncommittedBatchesNotUnder): the final pass waits for them to land.
   using PendingOutside = std::function<int(uint32_t primary)>;
 
+  // Called once each chunk of rewrapped keys is written (before the next
+  // pass reads them): RocksMemberStore::MemberKeysRewritten.
+  using Rewritten = std::function<void()>;
+
   // `keys` holds the master keys of `key_file` (loaded by the caller); all
   // pointers outlive this object.
   KeyRotation(Db* db, CommitQueue* commits, crypto::KeyRing* ring,
               std::string key_file, std::vector<crypto::MasterKey> keys,
-              PendingOutside pending_outside);
+              PendingOutside pending_outside, Rewritten rewritten = {});
   ~KeyRotation();
 
   // FAILED_PRECONDITION while a rotation runs or when the keys are sealed.
@@ -80,6 +84,7 @@ class KeyRotation {
   crypto::KeyRing* const ring_;
   const std::string key_file_;
   const PendingOutside pending_outside_;
+  const Rewritten rewritten_;
 
   mutable absl::Mutex mu_;
   std::vector<crypto::MasterKey> keys_ ABSL_GUARDED_BY(mu_);

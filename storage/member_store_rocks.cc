@@ -157,8 +157,11 @@ absl::Status RocksMemberStore::SealedAware(absl::Status status) const {
 }
 
 void RocksMemberStore::DropKeyCaches() {
-  absl::MutexLock lock(&mu_);
-  blind_keys_.clear();  // SecureBytes wipe themselves as they go
+  {
+    absl::MutexLock lock(&mu_);
+    blind_keys_.clear();  // SecureBytes wipe themselves as they go
+  }
+  read_cache_.Clear();  // wrapped keys, useless sealed: freed too
 }
 
 absl::Status RocksMemberStore::DataLoss() const {
@@ -453,6 +456,7 @@ void RocksMemberStore::Commit(std::unique_ptr<MemberBatch> batch, Done done) {
     audit_bytes += SealedBytesMax(record);
   commits_->Commit(owned->TakeWrites(audit_bytes), std::move(audit),
                    [this, owned, done = std::move(done)](absl::Status s) {
+                     read_cache_.Written();
                      if (s.ok() && owned->carries_blind_key()) {
                        MarkBlindKeyDurable(owned->insurer_id());
                      }
@@ -466,9 +470,9 @@ void RocksMemberStore::ImportEnded() {
                   kImportFlushRowsMin);
 }
 
-absl::StatusOr<crypto::SecureBytes> RocksMemberStore::OpenRecord(
-    absl::string_view insurer_id, absl::string_view member_id, Lookup lookup,
-    StoredMember* stored) const {
+absl::Status RocksMemberStore::ReadRows(absl::string_view insurer_id,
+                                        absl::string_view member_id,
+                                        Lookup lookup, MemberRows* rows) const {
   if (member_id.empty() || member_id.size() > 2 * kMemberIdBytes) {
     return lookup == Lookup::kById ? absl::NotFoundError("no such member")
                                    : DataLoss();
@@ -486,20 +490,34 @@ absl::StatusOr<crypto::SecureBytes> RocksMemberStore::OpenRecord(
   // A data key without its record is damage, not absence.
   if (absl::IsNotFound(value.status())) return DataLoss();
   if (!value.ok()) return value.status();
-  if (!stored->ParseFromString(*value) || stored->member_id() != member_id) {
+  rows->wrapped = *std::move(wrapped);
+  rows->record = *std::move(value);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<crypto::SecureBytes> RocksMemberStore::OpenRows(
+    absl::string_view insurer_id, absl::string_view member_id,
+    const MemberRows& rows, StoredMember* stored) const {
+  if (!stored->ParseFromString(rows.record) ||
+      stored->member_id() != member_id) {
     return DataLoss();
   }
   absl::StatusOr<crypto::SecureBytes> dek =
-      keys_->UnwrapDataKey(insurer_id, member_id, *wrapped);
+      keys_->UnwrapDataKey(insurer_id, member_id, rows.wrapped);
   if (absl::IsDataLoss(dek.status())) return DataLoss();
   return dek;
 }
 
 absl::StatusOr<std::string> RocksMemberStore::AdherentNumberOf(
     absl::string_view insurer_id, absl::string_view member_id) const {
+  MemberRows rows;
+  if (absl::Status read = ReadRows(insurer_id, member_id, Lookup::kById, &rows);
+      !read.ok()) {
+    return SealedAware(read);
+  }
   StoredMember stored;
   absl::StatusOr<crypto::SecureBytes> dek =
-      OpenRecord(insurer_id, member_id, Lookup::kById, &stored);
+      OpenRows(insurer_id, member_id, rows, &stored);
   if (!dek.ok()) return SealedAware(dek.status());
   absl::StatusOr<std::vector<std::string>> fields =
       OpenMemberFields(*dek, insurer_id, member_id, stored);
@@ -511,9 +529,17 @@ absl::StatusOr<std::string> RocksMemberStore::AdherentNumberOf(
 absl::StatusOr<Member> RocksMemberStore::Decode(absl::string_view insurer_id,
                                                 absl::string_view member_id,
                                                 Lookup lookup) const {
+  MemberRows rows;
+  TPP_RETURN_IF_ERROR(ReadRows(insurer_id, member_id, lookup, &rows));
+  return DecodeRows(insurer_id, member_id, rows);
+}
+
+absl::StatusOr<Member> RocksMemberStore::DecodeRows(
+    absl::string_view insurer_id, absl::string_view member_id,
+    const MemberRows& rows) const {
   StoredMember stored;
   absl::StatusOr<crypto::SecureBytes> dek =
-      OpenRecord(insurer_id, member_id, lookup, &stored);
+      OpenRows(insurer_id, member_id, rows, &stored);
   if (!dek.ok()) return dek.status();
 
   absl::StatusOr<std::vector<std::string>> fields =
@@ -621,20 +647,31 @@ absl::StatusOr<Member> RocksMemberStore::FindUnsealed(
     absl::string_view insurer_id, const BeneficiaryKey& key) const {
   TPP_ASSIGN_OR_RETURN(std::string index,
                        IndexOf(std::string(insurer_id), key));
-  absl::StatusOr<std::string> id =
-      db_->Get(Cf::kMemberIndex, RowKey(insurer_id, index));
-  if (absl::IsNotFound(id.status())) {
-    SpendDecoyWork();
-    return absl::NotFoundError("no such member");
+  const std::string index_row = RowKey(insurer_id, index);
+  MemberRows rows;
+  const bool cached = read_cache_.Get(index_row, &rows);
+  // Before the Gets: a write landing meanwhile keeps them out of the cache.
+  const uint64_t generation = read_cache_.generation();
+  if (!cached) {
+    absl::StatusOr<std::string> id = db_->Get(Cf::kMemberIndex, index_row);
+    if (absl::IsNotFound(id.status())) {
+      SpendDecoyWork();
+      return absl::NotFoundError("no such member");
+    }
+    if (!id.ok()) return id.status();
+    rows.member_id = *std::move(id);
+    TPP_RETURN_IF_ERROR(
+        ReadRows(insurer_id, rows.member_id, Lookup::kByIndex, &rows));
   }
-  if (!id.ok()) return id.status();
   TPP_ASSIGN_OR_RETURN(Member member,
-                       Decode(insurer_id, *id, Lookup::kByIndex));
+                       DecodeRows(insurer_id, rows.member_id, rows));
   // The index entry must lead to the beneficiary it was computed from.
   if (member.key.nir != key.nir || member.key.birth_date != key.birth_date ||
       member.key.birth_rank != key.birth_rank) {
     return DataLoss();
   }
+  // Only rows that opened whole are kept.
+  if (!cached) read_cache_.Put(index_row, std::move(rows), generation);
   return member;
 }
 
@@ -671,8 +708,15 @@ void RocksMemberStore::Erase(const std::string& insurer_id,
   batch.Delete(db_->cf(Cf::kMemberKeys), row);
   batch.Delete(db_->cf(Cf::kMemberIndex), index_key);
   batch.Delete(db_->cf(Cf::kMembers), row);
-  commits_->Commit(std::move(batch), AuditPayloadsOf(audit), std::move(done));
+  commits_->Commit(std::move(batch), AuditPayloadsOf(audit),
+                   [this, index_key = std::move(index_key),
+                    done = std::move(done)](absl::Status s) {
+                     read_cache_.Written(index_key);
+                     done(std::move(s));
+                   });
 }
+
+void RocksMemberStore::MemberKeysRewritten() { read_cache_.Written(); }
 
 absl::StatusOr<Member> RocksMemberStore::FindById(
     absl::string_view insurer_id, absl::string_view member_id) const {

@@ -30,6 +30,7 @@
 #include "storage/commit_queue.h"
 #include "storage/crypto/keyring.h"
 #include "storage/db.h"
+#include "storage/member_read_cache.h"
 
 namespace tpp::storage {
 
@@ -70,9 +71,13 @@ class RocksMemberStore final : public MemberStore {
   // before its final pass.
   int UncommittedBatchesNotUnder(uint32_t version) const;
 
+  // A key rotation rewrote member_keys rows: look-ups read them again.
+  void MemberKeysRewritten();
+
   // Drops the cached blind-index keys (sealing: they are wiped anyway; this
-  // also frees them). While the key ring is sealed, every member call fails
-  // with FAILED_PRECONDITION, reason KEYS_SEALED, and no data.
+  // also frees them) and the rows look-ups kept. While the key ring is sealed,
+  // every member call fails with FAILED_PRECONDITION, reason KEYS_SEALED, and
+  // no data.
   void DropKeyCaches();
 
   // Stored ciphertexts that failed to decrypt (tampering, corruption).
@@ -107,11 +112,18 @@ class RocksMemberStore final : public MemberStore {
   absl::StatusOr<Member> Decode(absl::string_view insurer_id,
                                 absl::string_view member_id,
                                 Lookup lookup) const;
-  // The member's stored record and its unwrapped data key.
-  absl::StatusOr<crypto::SecureBytes> OpenRecord(absl::string_view insurer_id,
-                                                 absl::string_view member_id,
-                                                 Lookup lookup,
-                                                 StoredMember* stored) const;
+  // Reads the member's wrapped data key and sealed record into `rows`.
+  absl::Status ReadRows(absl::string_view insurer_id,
+                        absl::string_view member_id, Lookup lookup,
+                        MemberRows* rows) const;
+  // The stored record of `rows`, parsed, and its unwrapped data key.
+  absl::StatusOr<crypto::SecureBytes> OpenRows(absl::string_view insurer_id,
+                                               absl::string_view member_id,
+                                               const MemberRows& rows,
+                                               StoredMember* stored) const;
+  absl::StatusOr<Member> DecodeRows(absl::string_view insurer_id,
+                                    absl::string_view member_id,
+                                    const MemberRows& rows) const;
   absl::Status DataLoss() const;
   // The decryption work of a found member, done for nothing when a member
   // is not found, so that an unknown NIR answers no faster than a known one.
@@ -178,6 +190,10 @@ class RocksMemberStore final : public MemberStore {
       ABSL_GUARDED_BY(contracts_mu_);
   mutable uint64_t contracts_generation_ ABSL_GUARDED_BY(contracts_mu_) = 0;
   void ContractWritten(const std::string& key);
+
+  // Look-ups by beneficiary: the rows they read (storage/member_read_cache.h).
+  static constexpr size_t kReadCacheBytes = size_t{128} << 20;
+  mutable MemberReadCache read_cache_{kReadCacheBytes};
 };
 
 }  // namespace tpp::storage

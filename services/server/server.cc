@@ -353,7 +353,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
       config.master_key_file, std::move(masters),
       [members = state->members.get()](uint32_t primary) {
         return members->UncommittedBatchesNotUnder(primary);
-      });
+      },
+      [members = state->members.get()] { members->MemberKeysRewritten(); });
 
   state->streams = std::make_unique<StreamRegistry>(&state->gate);
   isolation::IsolationSwitch::Hooks hooks;

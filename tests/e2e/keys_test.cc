@@ -119,5 +119,41 @@ TEST(KeyRotationTest, RotateDuringImportThenRestartOnTheNewKeyAlone) {
   EXPECT_EQ(server.Stop(), 0);
 }
 
+// Look-ups keep the rows they read, wrapped data keys included
+// (storage/member_read_cache.h). With nothing else written meanwhile, the
+// rotation's own writes must make them read again: once v1 is retired, a
+// key still wrapped under it would no longer open.
+TEST(KeyRotationTest, MembersLookedUpBeforeARotationStillReadAfterIt) {
+  TppdProcess server;
+  ASSERT_TRUE(server.Start().ok());
+  auto members = MemberService::NewStub(server.Channel("insurer/100000001"));
+  auto keys = KeyService::NewStub(
+      server.Channel("operator/alice", TppdProcess::Port::kAdmin));
+  ASSERT_TRUE(PutContract(members.get()).ok());
+  std::vector<tpp::v1::MemberRecord> records = GenerateMembers(300, 21);
+  tpp::v1::ImportSummary summary;
+  ASSERT_TRUE(ImportMembers(members.get(), records, &summary).ok());
+  tpp::v1::MemberRecord got;
+  for (const auto& record : records) {
+    ASSERT_TRUE(GetMember(members.get(), record, &got).ok());
+  }
+  tpp::v1::KeyStatus status;
+  {
+    grpc::ClientContext ctx;
+    grpc::Status rotate = keys->RotateKeys(&ctx, {}, &status);
+    ASSERT_TRUE(rotate.ok()) << rotate.error_message();
+  }
+  status = WaitForRotation(keys.get());
+  ASSERT_EQ(status.rotation_state(), "done") << status.error();
+  ASSERT_EQ(status.versions_size(), 1);
+  ASSERT_EQ(status.versions(0), 2u);
+  for (const auto& record : records) {
+    grpc::Status s = GetMember(members.get(), record, &got);
+    ASSERT_TRUE(s.ok()) << s.error_code() << " " << s.error_message();
+    EXPECT_EQ(got.nir(), record.nir());
+  }
+  EXPECT_EQ(server.Stop(), 0);
+}
+
 }  // namespace
 }  // namespace tpp::testing
