@@ -1,6 +1,10 @@
 #include "storage/member_read_cache.h"
 
+#include <atomic>
+#include <chrono>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "gtest/gtest.h"
 
@@ -76,6 +80,45 @@ TEST(MemberReadCacheTest, StaysWithinItsBytes) {
   MemberRows got;
   EXPECT_TRUE(cache.Get("i1999", &got)) << "the latest is kept";
   EXPECT_FALSE(cache.Get("i0", &got)) << "the oldest was evicted";
+}
+
+// Look-ups and writes at once: once a write is acknowledged (Written()
+// returned), no look-up sees rows read before it, whatever the interleaving.
+TEST(MemberReadCacheTest, NoLookUpSeesRowsOlderThanAnAcknowledgedWrite) {
+  MemberReadCache cache(1 << 20);
+  std::atomic<int> stored{0};        // the "database"
+  std::atomic<int> acknowledged{0};  // writes whose caller heard back
+  std::atomic<bool> done{false};
+  std::atomic<int> hits{0};
+  std::atomic<int> stale{0};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 4; ++t) {
+    readers.emplace_back([&] {
+      while (!done.load()) {
+        const int floor = acknowledged.load();
+        MemberRows rows;
+        if (cache.Get("ia", &rows)) {
+          ++hits;
+          if (std::stoi(rows.member_id) < floor) ++stale;
+          continue;
+        }
+        const uint64_t generation = cache.generation();
+        const int value = stored.load();
+        cache.Put("ia", RowsOf(std::to_string(value)), generation);
+      }
+    });
+  }
+  for (int v = 1; v <= 2000; ++v) {
+    stored.store(v);
+    cache.Written();
+    acknowledged.store(v);
+    // Between writes, look-ups fill the cache and hit it.
+    std::this_thread::sleep_for(std::chrono::microseconds(v % 2 == 0 ? 50 : 0));
+  }
+  done.store(true);
+  for (auto& reader : readers) reader.join();
+  EXPECT_EQ(stale.load(), 0);
+  EXPECT_GT(hits.load(), 0);
 }
 
 }  // namespace
