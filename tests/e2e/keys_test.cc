@@ -32,23 +32,43 @@ tpp::v1::KeyStatus WaitForRotation(KeyService::Stub* keys) {
   return status;
 }
 
-TEST(KeyRotationTest, RotateDuringImportThenRestartOnTheNewKeyAlone) {
-  TppdProcess server;
-  ASSERT_TRUE(server.Start().ok());
-  auto members = MemberService::NewStub(server.Channel("insurer/100000001"));
-  auto keys = KeyService::NewStub(
-      server.Channel("operator/alice", TppdProcess::Port::kAdmin));
-  ASSERT_TRUE(PutContract(members.get()).ok());
+// A node with one insurer's contract, an insurer stub and an operator's.
+class KeyRotationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(server_.Start().ok());
+    members_ = MemberService::NewStub(server_.Channel(kInsurer));
+    keys_ = KeyService::NewStub(
+        server_.Channel("operator/alice", TppdProcess::Port::kAdmin));
+    ASSERT_TRUE(PutContract(members_.get()).ok());
+  }
+
+  void Import(const std::vector<tpp::v1::MemberRecord>& records) {
+    tpp::v1::ImportSummary summary;
+    ASSERT_TRUE(ImportMembers(members_.get(), records, &summary).ok());
+    ASSERT_EQ(summary.accepted(), static_cast<int64_t>(records.size()));
+  }
+
+  grpc::Status Rotate(tpp::v1::KeyStatus* status) {
+    grpc::ClientContext ctx;
+    return keys_->RotateKeys(&ctx, {}, status);
+  }
+
+  static constexpr char kInsurer[] = "insurer/100000001";
+  TppdProcess server_;
+  std::unique_ptr<MemberService::Stub> members_;
+  std::unique_ptr<KeyService::Stub> keys_;
+};
+
+TEST_F(KeyRotationTest, RotateDuringImportThenRestartOnTheNewKeyAlone) {
   std::vector<tpp::v1::MemberRecord> before = GenerateMembers(3000, 11);
-  tpp::v1::ImportSummary summary;
-  ASSERT_TRUE(ImportMembers(members.get(), before, &summary).ok());
-  ASSERT_EQ(summary.accepted(), 3000);
+  ASSERT_NO_FATAL_FAILURE(Import(before));
 
   // Members read before the rotation are cached with the wrapped keys of
   // v1: they must still read once v1 is retired.
   tpp::v1::MemberRecord got;
   for (size_t i = 0; i < before.size(); i += 97) {
-    ASSERT_TRUE(GetMember(members.get(), before[i], &got).ok()) << i;
+    ASSERT_TRUE(GetMember(members_.get(), before[i], &got).ok()) << i;
   }
 
   // An import runs while the rotation does.
@@ -56,20 +76,17 @@ TEST(KeyRotationTest, RotateDuringImportThenRestartOnTheNewKeyAlone) {
   tpp::v1::ImportSummary during_summary;
   grpc::Status during_status;
   std::thread importer([&] {
-    during_status = ImportMembers(members.get(), during, &during_summary);
+    during_status = ImportMembers(members_.get(), during, &during_summary);
   });
   tpp::v1::KeyStatus status;
-  {
-    grpc::ClientContext ctx;
-    grpc::Status rotate = keys->RotateKeys(&ctx, {}, &status);
-    ASSERT_TRUE(rotate.ok()) << rotate.error_message();
-  }
+  grpc::Status rotate = Rotate(&status);
+  ASSERT_TRUE(rotate.ok()) << rotate.error_message();
   EXPECT_EQ(status.primary_version(), 2u);
   importer.join();
   ASSERT_TRUE(during_status.ok()) << during_status.error_message();
   EXPECT_EQ(during_summary.accepted(), 6000);
 
-  status = WaitForRotation(keys.get());
+  status = WaitForRotation(keys_.get());
   EXPECT_EQ(status.rotation_state(), "done") << status.error();
   EXPECT_EQ(status.primary_version(), 2u);
   ASSERT_EQ(status.versions_size(), 1);
@@ -78,7 +95,7 @@ TEST(KeyRotationTest, RotateDuringImportThenRestartOnTheNewKeyAlone) {
 
   for (const auto* set : {&before, &during}) {
     for (size_t i = 0; i < set->size(); i += 97) {
-      grpc::Status s = GetMember(members.get(), (*set)[i], &got);
+      grpc::Status s = GetMember(members_.get(), (*set)[i], &got);
       ASSERT_TRUE(s.ok()) << i << " " << s.error_code() << " "
                           << s.error_message();
       EXPECT_EQ(got.nir(), (*set)[i].nir());
@@ -86,7 +103,7 @@ TEST(KeyRotationTest, RotateDuringImportThenRestartOnTheNewKeyAlone) {
   }
   // The key file now holds v2 alone.
   const std::string key_file =
-      (std::filesystem::path(server.data_dir()).parent_path() / "master.key")
+      (std::filesystem::path(server_.data_dir()).parent_path() / "master.key")
           .string();
   std::string file = ReadFileOrEmpty(key_file);
   EXPECT_TRUE(absl::StartsWith(file, "v2:"))
@@ -94,9 +111,9 @@ TEST(KeyRotationTest, RotateDuringImportThenRestartOnTheNewKeyAlone) {
   EXPECT_EQ(std::count(file.begin(), file.end(), '\n'), 1);
 
   // Every stored key is under v2.
-  ASSERT_EQ(server.Stop(), 0);
+  ASSERT_EQ(server_.Stop(), 0);
   {
-    auto db = storage::Db::Open(server.data_dir(), storage::Db::Options());
+    auto db = storage::Db::Open(server_.data_dir(), storage::Db::Options());
     ASSERT_TRUE(db.ok());
     std::unique_ptr<rocksdb::Iterator> it(
         (*db)->NewIterator(storage::Cf::kMemberKeys));
@@ -110,49 +127,39 @@ TEST(KeyRotationTest, RotateDuringImportThenRestartOnTheNewKeyAlone) {
     EXPECT_EQ(rows, 9000 + 1);  // members and the blind-index key
   }
   // Restarted on the new key alone: everything still reads.
-  ASSERT_TRUE(server.Start().ok());
-  members = MemberService::NewStub(server.Channel("insurer/100000001"));
+  ASSERT_TRUE(server_.Start().ok());
+  members_ = MemberService::NewStub(server_.Channel(kInsurer));
   for (size_t i = 0; i < before.size(); i += 301) {
-    ASSERT_TRUE(GetMember(members.get(), before[i], &got).ok()) << i;
+    ASSERT_TRUE(GetMember(members_.get(), before[i], &got).ok()) << i;
   }
-  ASSERT_TRUE(GetMember(members.get(), during.back(), &got).ok());
-  EXPECT_EQ(server.Stop(), 0);
+  ASSERT_TRUE(GetMember(members_.get(), during.back(), &got).ok());
+  EXPECT_EQ(server_.Stop(), 0);
 }
 
 // Look-ups keep the rows they read, wrapped data keys included
 // (storage/member_read_cache.h). With nothing else written meanwhile, the
 // rotation's own writes must make them read again: once v1 is retired, a
 // key still wrapped under it would no longer open.
-TEST(KeyRotationTest, MembersLookedUpBeforeARotationStillReadAfterIt) {
-  TppdProcess server;
-  ASSERT_TRUE(server.Start().ok());
-  auto members = MemberService::NewStub(server.Channel("insurer/100000001"));
-  auto keys = KeyService::NewStub(
-      server.Channel("operator/alice", TppdProcess::Port::kAdmin));
-  ASSERT_TRUE(PutContract(members.get()).ok());
+TEST_F(KeyRotationTest, MembersLookedUpBeforeARotationStillReadAfterIt) {
   std::vector<tpp::v1::MemberRecord> records = GenerateMembers(300, 21);
-  tpp::v1::ImportSummary summary;
-  ASSERT_TRUE(ImportMembers(members.get(), records, &summary).ok());
+  ASSERT_NO_FATAL_FAILURE(Import(records));
   tpp::v1::MemberRecord got;
   for (const auto& record : records) {
-    ASSERT_TRUE(GetMember(members.get(), record, &got).ok());
+    ASSERT_TRUE(GetMember(members_.get(), record, &got).ok());
   }
   tpp::v1::KeyStatus status;
-  {
-    grpc::ClientContext ctx;
-    grpc::Status rotate = keys->RotateKeys(&ctx, {}, &status);
-    ASSERT_TRUE(rotate.ok()) << rotate.error_message();
-  }
-  status = WaitForRotation(keys.get());
+  grpc::Status rotate = Rotate(&status);
+  ASSERT_TRUE(rotate.ok()) << rotate.error_message();
+  status = WaitForRotation(keys_.get());
   ASSERT_EQ(status.rotation_state(), "done") << status.error();
   ASSERT_EQ(status.versions_size(), 1);
   ASSERT_EQ(status.versions(0), 2u);
   for (const auto& record : records) {
-    grpc::Status s = GetMember(members.get(), record, &got);
+    grpc::Status s = GetMember(members_.get(), record, &got);
     ASSERT_TRUE(s.ok()) << s.error_code() << " " << s.error_message();
     EXPECT_EQ(got.nir(), record.nir());
   }
-  EXPECT_EQ(server.Stop(), 0);
+  EXPECT_EQ(server_.Stop(), 0);
 }
 
 }  // namespace
